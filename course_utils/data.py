@@ -1,0 +1,143 @@
+"""Offline data: MNIST from the course's ``data/`` folder, photographs from scikit-image.
+
+MNIST comes in the layout of ``keras.datasets.mnist.load_data()``, checked
+against its sha256 once per process, cut to the running profile's subset.
+When ``course_utils`` is installed without the course folder (Colab), the
+loader falls back to the real download and says so.
+
+Example:
+    >>> (x_train, y_train), (x_test, y_test) = load_mnist(subset=False)
+    >>> x_train.shape, x_train.dtype, y_test.shape
+    ((60000, 28, 28), dtype('uint8'), (10000,))
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+from pathlib import Path
+
+import numpy as np
+
+from course_utils.profiles import Profile, current_profile
+
+DATA_DIR_VAR = "COURSE_DATA_DIR"
+MNIST_FILE = "mnist.npz"
+MNIST_SHA256 = "06af5dfe73b70e3bc1c36439982b18a8d76803db9b544f6fdf838a37fbb01b64"
+MNIST_LAYOUT = {"x_train": (60000, 28, 28), "y_train": (60000,), "x_test": (10000, 28, 28), "y_test": (10000,)}
+PHOTOS = ("astronaut", "camera", "coffee", "chelsea", "rocket", "horse", "moon", "coins", "brick", "grass", "gravel")
+
+MnistSplits = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+
+class DataFileError(ValueError):
+    """A shipped data file is missing, corrupt, or not in the expected layout."""
+
+
+def data_dir() -> Path:
+    """The folder holding the course's data: ``$COURSE_DATA_DIR``, else ``data/`` beside the package."""
+    override = os.environ.get(DATA_DIR_VAR)
+    return Path(override) if override else Path(__file__).resolve().parent.parent / "data"
+
+
+def sha256_of(path: Path) -> str:
+    """Hex sha256 of a file, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@functools.cache
+def _verify(path: Path, expected: str, _stamp: tuple[int, int]) -> None:
+    """Check a file's sha256; cached per (path, mtime, size) so it runs once per process."""
+    actual = sha256_of(path)
+    if actual != expected:
+        raise DataFileError(
+            f"{path} is corrupt: its sha256 is {actual}, expected {expected}. "
+            "Restore it with `git checkout -- data/` (or copy it again from the course repository)."
+        )
+
+
+def verify_sha256(path: Path, expected: str) -> None:
+    """Raise :class:`DataFileError` unless ``path``'s sha256 is ``expected`` (checked once per process)."""
+    stat = Path(path).stat()
+    _verify(Path(path).resolve(), expected, (stat.st_mtime_ns, stat.st_size))
+
+
+def _read_mnist(path: Path) -> MnistSplits:
+    verify_sha256(path, MNIST_SHA256)
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            arrays = {key: npz[key] for key in MNIST_LAYOUT}
+    except (KeyError, ValueError, OSError) as err:
+        raise DataFileError(f"{path} is not an MNIST file in the keras.datasets layout: {err}") from err
+    for key, shape in MNIST_LAYOUT.items():
+        if arrays[key].shape != shape or arrays[key].dtype != np.uint8:
+            raise DataFileError(
+                f"{path}: {key} has shape {arrays[key].shape} and dtype {arrays[key].dtype}, "
+                f"expected {shape} uint8."
+            )
+    return (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])
+
+
+def _download_mnist() -> MnistSplits:
+    import keras
+
+    return keras.datasets.mnist.load_data()
+
+
+def load_mnist(profile: Profile | None = None, *, subset: bool = True) -> MnistSplits:
+    """MNIST as ``((x_train, y_train), (x_test, y_test))``, uint8 images of shape (n, 28, 28).
+
+    With ``subset=True`` (the default) the first ``profile.mnist_train`` training and
+    ``profile.mnist_test`` test digits are kept (the whole split when the profile says ``None``).
+    """
+    profile = profile or current_profile()
+    folder = data_dir()
+    path = folder / MNIST_FILE
+    if path.exists():
+        (x_train, y_train), (x_test, y_test) = _read_mnist(path)
+    elif (folder / "README.md").exists():
+        raise DataFileError(
+            f"{path} is missing from the course's data folder. "
+            "Restore it with `git checkout -- data/mnist.npz`, or set COURSE_DATA_DIR to a folder holding it."
+        )
+    else:
+        print(f"No local copy of MNIST ({path} not found: course_utils is installed without the course's "
+              "data/ folder). Downloading it with keras.datasets.mnist.load_data() instead.")
+        (x_train, y_train), (x_test, y_test) = _download_mnist()
+    if subset:
+        x_train, y_train = x_train[: profile.mnist_train], y_train[: profile.mnist_train]
+        x_test, y_test = x_test[: profile.mnist_test], y_test[: profile.mnist_test]
+    return (x_train, y_train), (x_test, y_test)
+
+
+def load_photo(name: str, *, max_side: int | None = None, gray: bool = False) -> np.ndarray:
+    """A photograph shipped with scikit-image, as float32 in [0, 1].
+
+    ``max_side`` shrinks it (keeping its aspect ratio) so that its longer side is at most
+    that many pixels; ``gray`` converts a colour photograph to one channel.
+
+    >>> load_photo("astronaut", max_side=64).shape
+    (64, 64, 3)
+    """
+    if name not in PHOTOS:
+        raise ValueError(f"name must be one of {', '.join(PHOTOS)}; got {name!r}.")
+    if max_side is not None and (not isinstance(max_side, int) or max_side < 1):
+        raise ValueError(f"max_side must be a positive int or None, got {max_side!r}.")
+    import skimage.color
+    import skimage.data
+    import skimage.transform
+    import skimage.util
+
+    image = skimage.util.img_as_float32(getattr(skimage.data, name)())
+    if gray and image.ndim == 3:
+        image = skimage.color.rgb2gray(image[..., :3]).astype(np.float32)
+    if max_side is not None and max(image.shape[:2]) > max_side:
+        scale = max_side / max(image.shape[:2])
+        image = skimage.transform.rescale(image, scale, anti_aliasing=True,
+                                          channel_axis=2 if image.ndim == 3 else None)
+    return image.astype(np.float32)

@@ -1,0 +1,116 @@
+"""The one setup call at the top of every notebook.
+
+It fixes the random seeds, reads the course profile, picks up a GPU when the
+running Keras backend sees one (and only then turns on mixed precision), keeps
+TensorFlow's C++ start-up log out of the notebook, and reports all of that in a
+few lines.
+
+Example:
+    >>> from course_utils import setup
+    >>> info = setup(seed=0)          # doctest: +SKIP
+    Course profile: student (full data, enough epochs for the lesson's point: minutes on a laptop CPU)
+    Keras 3.15.1, backend tensorflow 2.21.0 | Python 3.11.7 | numpy 2.4.6
+    Devices: CPU only (no GPU visible to tensorflow) | mixed precision: off
+    Random seed: 0 (Python, numpy and tensorflow)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.metadata
+import os
+import platform
+from dataclasses import dataclass, field
+
+from course_utils.profiles import Profile, current_profile
+
+_BACKEND_PACKAGES = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch", "numpy": "numpy"}
+
+
+@dataclass(frozen=True)
+class SetupInfo:
+    """What :func:`setup` found and did; ``report()`` is the text it prints."""
+
+    profile: Profile
+    backend: str
+    versions: dict[str, str]
+    gpus: list[str] = field(default_factory=list)
+    mixed_precision: bool = False
+    seed: int = 42
+
+    def report(self) -> str:
+        devices = (f"GPU: {', '.join(self.gpus)}" if self.gpus
+                   else f"CPU only (no GPU visible to {self.backend})")
+        v = self.versions
+        return "\n".join([
+            f"Course profile: {self.profile.name} ({self.profile.description})",
+            f"Keras {v['keras']}, backend {self.backend} {v.get(self.backend, '')}".rstrip()
+            + f" | Python {v['python']} | numpy {v['numpy']}",
+            f"Devices: {devices} | mixed precision: {'on (mixed_float16)' if self.mixed_precision else 'off'}",
+            f"Random seed: {self.seed} (Python, numpy and {self.backend})",
+        ])
+
+
+@contextlib.contextmanager
+def _stderr_silenced():
+    """Send file descriptor 2 to /dev/null for the duration (C++ libraries write there directly)."""
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _version(package: str) -> str:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def _visible_gpus(backend: str) -> list[str]:
+    """Names of the GPUs the running backend can use (empty on a CPU-only machine)."""
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        gpus = tf.config.list_physical_devices("GPU")
+        for gpu in gpus:  # share the card politely instead of grabbing all its memory
+            with contextlib.suppress(RuntimeError):
+                tf.config.experimental.set_memory_growth(gpu, True)
+        return [gpu.name for gpu in gpus]
+    if backend == "jax":
+        import jax
+
+        return [str(d) for d in jax.devices() if d.platform == "gpu"]
+    if backend == "torch":
+        import torch
+
+        return [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
+    return []
+
+
+def setup(seed: int = 42, *, verbose: bool = True) -> SetupInfo:
+    """Prepare a notebook: profile, seeds, backend, GPU, quiet logs; print a short report.
+
+    Call it once, at the top of the notebook, before building any model.
+    """
+    if not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed must be a non-negative int, got {seed!r}.")
+    profile = current_profile()
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # before TensorFlow is first imported
+    with _stderr_silenced():
+        import keras
+
+        backend = keras.backend.backend()
+        gpus = _visible_gpus(backend)
+    keras.utils.set_random_seed(seed)
+    keras.mixed_precision.set_global_policy("mixed_float16" if gpus else "float32")
+    versions = {"keras": keras.__version__, "python": platform.python_version()}
+    versions |= {name: _version(pkg) for name, pkg in _BACKEND_PACKAGES.items() if name in (backend, "numpy")}
+    info = SetupInfo(profile, backend, versions, gpus, bool(gpus), seed)
+    if verbose:
+        print(info.report())
+    return info

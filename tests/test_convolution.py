@@ -1,0 +1,99 @@
+"""The numpy convolutions agree with scipy.signal and with Keras Conv2D, and reject bad arguments."""
+
+import numpy as np
+import pytest
+import scipy.signal
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from course_utils.convolution import KERNELS, conv2d, conv2d_loops, conv_as_matrix, convolve2d, flip_kernel
+
+
+@st.composite
+def image_and_kernel(draw):
+    h, w = draw(st.integers(1, 12)), draw(st.integers(1, 12))
+    f_h, f_w = draw(st.integers(1, h)), draw(st.integers(1, w))
+    seed = draw(st.integers(0, 2**16))
+    rng = np.random.default_rng(seed)
+    return rng.normal(size=(h, w)), rng.normal(size=(f_h, f_w))
+
+
+@settings(max_examples=150, deadline=None)
+@given(image_and_kernel())
+def test_both_versions_equal_scipy_correlate_and_convolve(pair):
+    image, kernel = pair
+    expected = scipy.signal.correlate2d(image, kernel, mode="valid")
+    np.testing.assert_allclose(conv2d(image, kernel), expected, atol=1e-10)
+    np.testing.assert_allclose(conv2d_loops(image, kernel), expected, atol=1e-10)
+    np.testing.assert_allclose(convolve2d(image, kernel), scipy.signal.convolve2d(image, kernel, mode="valid"),
+                               atol=1e-10)
+
+
+@settings(max_examples=60, deadline=None)
+@given(image_and_kernel(), st.integers(1, 4), st.integers(1, 4))
+def test_stride_keeps_every_sth_output(pair, s_h, s_w):
+    image, kernel = pair
+    full = scipy.signal.correlate2d(image, kernel, mode="valid")
+    np.testing.assert_allclose(conv2d(image, kernel, stride=(s_h, s_w)), full[::s_h, ::s_w], atol=1e-10)
+    np.testing.assert_allclose(conv2d_loops(image, kernel, stride=(s_h, s_w)), full[::s_h, ::s_w], atol=1e-10)
+
+
+def test_colour_kernel_sums_the_channels():
+    rng = np.random.default_rng(0)
+    image, kernel = rng.normal(size=(9, 8, 3)), rng.normal(size=(3, 2, 3))
+    expected = sum(scipy.signal.correlate2d(image[..., c], kernel[..., c], mode="valid") for c in range(3))
+    np.testing.assert_allclose(conv2d(image, kernel), expected, atol=1e-10)
+    np.testing.assert_allclose(conv2d_loops(image, kernel), expected, atol=1e-10)
+
+
+@pytest.mark.parametrize("stride", [1, 2, (1, 3)])
+def test_equals_keras_conv2d(stride):
+    import keras
+
+    rng = np.random.default_rng(1)
+    image = rng.normal(size=(13, 11, 3)).astype(np.float32)
+    kernel = rng.normal(size=(3, 4, 3, 5)).astype(np.float32)
+    layer = keras.layers.Conv2D(5, (3, 4), strides=stride, padding="valid", use_bias=False)
+    layer.build((None, 13, 11, 3))
+    layer.set_weights([kernel])
+    expected = keras.ops.convert_to_numpy(layer(image[None]))[0]
+    np.testing.assert_allclose(conv2d(image, kernel, stride), expected, atol=1e-4)
+    np.testing.assert_allclose(conv2d_loops(image, kernel, stride), expected, atol=1e-4)
+
+
+def test_flip_turns_the_kernel_by_180_degrees():
+    kernel = np.arange(6).reshape(2, 3)
+    np.testing.assert_array_equal(flip_kernel(kernel), np.rot90(kernel, 2))
+
+
+def test_conv_as_matrix_reproduces_conv2d():
+    kernel = KERNELS["sharpen"]
+    image = np.random.default_rng(2).normal(size=(5, 7))
+    matrix = conv_as_matrix(image.shape, kernel)
+    assert matrix.shape == (3 * 5, 35)
+    np.testing.assert_allclose(matrix @ image.ravel(), conv2d(image, kernel).ravel())
+
+
+def test_seed_kernels():
+    assert KERNELS["blur"].shape == (3, 3) and KERNELS["blur"].sum() == 9
+    assert KERNELS["edge"].sum() == 0 and KERNELS["edge"][1, 1] == -4
+    assert KERNELS["sharpen"].sum() == 1 and KERNELS["sharpen"][1, 1] == 5
+
+
+@pytest.mark.parametrize("function", [conv2d, conv2d_loops, convolve2d])
+@pytest.mark.parametrize(("image", "kernel", "stride", "words"), [
+    (np.zeros(5), np.ones((3, 3)), 1, "image must be 2-D"),
+    (np.zeros((2, 5, 5, 3)), np.ones((3, 3)), 1, "image must be 2-D"),
+    (np.zeros((5, 5)), np.ones((3, 3, 1)), 1, "kernel for a 2-D image"),
+    (np.zeros((5, 5, 3)), np.ones((3, 3)), 1, "kernel for a 3-D image"),
+    (np.zeros((5, 5, 3)), np.ones((3, 3, 2)), 1, "2 input channels but the image has 3"),
+    (np.zeros((4, 5)), np.ones((5, 3)), 1, "larger than the 4x5 image"),
+    (np.zeros((5, 5)), np.ones((3, 3)), 0, "stride must be a positive int"),
+    (np.zeros((5, 5)), np.ones((3, 3)), -2, "got -2"),
+    (np.zeros((5, 5)), np.ones((3, 3)), 1.5, "stride must be a positive int"),
+    (np.zeros((5, 5)), np.ones((3, 3)), (1, 2, 3), "pair of positive ints"),
+    (np.zeros((5, 5)), np.ones((0, 3)), 1, "must not be empty"),
+])
+def test_bad_arguments_get_clear_errors(function, image, kernel, stride, words):
+    with pytest.raises(ValueError, match=words.replace("(", r"\(")):
+        function(image, kernel, stride)

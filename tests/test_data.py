@@ -1,0 +1,113 @@
+"""Offline MNIST and the scikit-image photographs."""
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from course_utils import data
+from course_utils.data import DataFileError, load_mnist, load_photo
+from course_utils.profiles import PROFILES
+
+# Label counts published with the data (../shared/data/README.md), not computed by the code under test.
+TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
+TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+SHIPPED = Path(__file__).resolve().parent.parent / "data" / "mnist.npz"
+
+
+def test_shipped_mnist_has_the_keras_layout_and_the_published_counts():
+    (x_train, y_train), (x_test, y_test) = load_mnist(subset=False)
+    assert x_train.shape == (60000, 28, 28) and x_test.shape == (10000, 28, 28)
+    assert x_train.dtype == y_train.dtype == np.uint8
+    assert np.bincount(y_train).tolist() == TRAIN_COUNTS
+    assert np.bincount(y_test).tolist() == TEST_COUNTS
+    assert round(float(x_train.mean()), 4) == 33.3184
+
+
+@pytest.mark.parametrize("name", ["ci", "student", "full"])
+def test_profile_subset(name):
+    profile = PROFILES[name]
+    (x_train, y_train), (x_test, y_test) = load_mnist(profile)
+    assert len(x_train) == len(y_train) == (profile.mnist_train or 60000)
+    assert len(x_test) == len(y_test) == (profile.mnist_test or 10000)
+
+
+@pytest.fixture
+def data_folder(tmp_path, monkeypatch):
+    """An empty folder that course_utils takes as its data folder."""
+    monkeypatch.setenv(data.DATA_DIR_VAR, str(tmp_path))
+    return tmp_path
+
+
+def test_corrupt_file_is_reported_with_both_hashes(data_folder):
+    raw = bytearray(SHIPPED.read_bytes())
+    raw[1000] ^= 0xFF
+    (data_folder / "mnist.npz").write_bytes(bytes(raw))
+    with pytest.raises(DataFileError, match=f"is corrupt: its sha256 is [0-9a-f]{{64}}, expected {data.MNIST_SHA256}"):
+        load_mnist()
+
+
+def test_missing_file_in_the_course_folder_says_how_to_restore_it(data_folder):
+    (data_folder / "README.md").write_text("the course's data folder")
+    with pytest.raises(DataFileError, match="mnist.npz is missing .* `git checkout -- data/mnist.npz`"):
+        load_mnist()
+
+
+def test_without_the_course_folder_it_downloads_and_says_so(data_folder, monkeypatch, capsys):
+    fake = ((np.zeros((5000, 28, 28), np.uint8), np.zeros(5000, np.uint8)),
+            (np.zeros((3000, 28, 28), np.uint8), np.zeros(3000, np.uint8)))
+    monkeypatch.setattr(data, "_download_mnist", lambda: fake)
+    (x_train, _), (x_test, _) = load_mnist(PROFILES["ci"])
+    assert "Downloading it with keras.datasets.mnist.load_data()" in capsys.readouterr().out
+    assert len(x_train) == PROFILES["ci"].mnist_train and len(x_test) == PROFILES["ci"].mnist_test
+
+
+def _install_npz(folder, monkeypatch, **arrays):
+    """Write an npz into ``folder`` and make it the expected MNIST file (so only its content is judged)."""
+    path = folder / "mnist.npz"
+    np.savez(path, **arrays)
+    monkeypatch.setattr(data, "MNIST_SHA256", data.sha256_of(path))
+
+
+def test_object_arrays_are_never_unpickled(data_folder, monkeypatch):
+    arrays = {key: np.empty(shape, dtype=object) for key, shape in data.MNIST_LAYOUT.items()}
+    _install_npz(data_folder, monkeypatch, **arrays)
+    with pytest.raises(DataFileError, match="not an MNIST file .* allow_pickle=False"):
+        load_mnist()
+
+
+def test_wrong_layout_is_reported(data_folder, monkeypatch):
+    arrays = {key: np.zeros(shape, np.uint8) for key, shape in data.MNIST_LAYOUT.items()}
+    arrays["x_test"] = np.zeros((10000, 32, 32), np.uint8)
+    _install_npz(data_folder, monkeypatch, **arrays)
+    with pytest.raises(DataFileError, match=r"x_test has shape \(10000, 32, 32\) .* expected \(10000, 28, 28\)"):
+        load_mnist()
+
+
+def test_sha256_is_checked_once_per_process(data_folder, monkeypatch):
+    shutil.copy(SHIPPED, data_folder / "mnist.npz")
+    calls = []
+    real = data.sha256_of
+    monkeypatch.setattr(data, "sha256_of", lambda path: calls.append(path) or real(path))
+    load_mnist()
+    load_mnist()
+    assert len(calls) == 1
+
+
+def test_photos():
+    rgb = load_photo("astronaut", max_side=100)
+    assert rgb.shape == (100, 100, 3) and rgb.dtype == np.float32
+    assert 0 <= rgb.min() and rgb.max() <= 1
+    gray = load_photo("chelsea", max_side=90, gray=True)
+    assert gray.ndim == 2 and max(gray.shape) == 90
+    assert load_photo("camera").shape == (512, 512)
+
+
+@pytest.mark.parametrize(("kwargs", "words"), [
+    ({"name": "lena"}, "name must be one of astronaut, .*; got 'lena'"),
+    ({"name": "camera", "max_side": 0}, "max_side must be a positive int or None, got 0"),
+])
+def test_photo_bad_arguments(kwargs, words):
+    with pytest.raises(ValueError, match=words):
+        load_photo(**kwargs)

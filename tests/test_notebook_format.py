@@ -1,0 +1,86 @@
+"""Every lesson notebook follows the course template (COURSE_DESIGN.md, "What every notebook looks like")."""
+
+import re
+import tomllib
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+REPO = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["urls"]["Homepage"].removeprefix(
+    "https://github.com/")
+SLIDE_TYPES = {"slide", "subslide", "fragment", "notes", "skip", "-"}
+
+
+def _read(path):
+    return nbformat.read(path, as_version=4)
+
+
+def test_lessons_are_numbered_from_01_without_gaps():
+    numbers = [int(p.name[:2]) for p in NOTEBOOKS]
+    assert numbers == list(range(1, len(numbers) + 1)) and numbers
+    assert all(re.fullmatch(r"\d\d_[a-z0-9_]+\.ipynb", p.name) for p in NOTEBOOKS)
+
+
+@pytest.fixture(params=NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def notebook(request):
+    return request.param, _read(request.param)
+
+
+def test_valid_nbformat(notebook):
+    nbformat.validate(notebook[1])
+
+
+def test_stored_without_outputs(notebook):
+    for cell in notebook[1].cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, cell.source[:60]
+
+
+def test_title_cell_has_objectives_run_time_and_colab_badge(notebook):
+    path, nb = notebook
+    first = nb.cells[0]
+    assert first.cell_type == "markdown" and first.source.startswith(f"# Lesson {path.name[:2]}: ")
+    badge = f"https://colab.research.google.com/github/{REPO}/blob/main/notebooks/{path.name}"
+    assert badge in first.source and "colab-badge.svg" in first.source
+    assert "You will be able to" in first.source and "Run time" in first.source
+
+
+def test_setup_cell_installs_in_colab_and_calls_setup(notebook):
+    setup = next(c for c in notebook[1].cells if c.cell_type == "code")
+    assert '"google.colab" in sys.modules' in setup.source
+    assert f"git+https://github.com/{REPO}" in setup.source
+    assert "course_utils.setup()" in setup.source
+
+
+def test_every_cell_has_slide_metadata_and_the_first_starts_a_slide(notebook):
+    cells = notebook[1].cells
+    types = [c.metadata.get("slideshow", {}).get("slide_type") for c in cells]
+    assert set(types) <= SLIDE_TYPES, set(types) - SLIDE_TYPES
+    assert types[0] == "slide"
+    assert {"slide", "subslide", "fragment", "notes"} <= set(types)
+
+
+def test_exercises_use_the_lesson_module_and_hide_their_solutions(notebook):
+    import importlib
+
+    path, nb = notebook
+    module = importlib.import_module(f"course_utils.exercises.lesson{path.name[:2]}")
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    checked = set(re.findall(r"^ex\.(\w+)\.check\(", code, flags=re.M))
+    assert len(checked) >= 2
+    assert checked == {name for name, value in vars(module).items() if hasattr(value, "check")}
+    assert not re.search(r"^ex\.\w+\.solution\(", code, flags=re.M), "solutions stay commented out"
+    assert set(re.findall(r"^# ex\.(\w+)\.solution\(\)", code, flags=re.M)) == checked
+
+
+def test_ends_with_a_recap(notebook):
+    last = notebook[1].cells[-1]
+    assert last.cell_type == "markdown" and last.source.startswith("## Recap")
+
+
+def test_cells_are_short(notebook):
+    for cell in notebook[1].cells:
+        assert len(cell.source.splitlines()) <= 25, cell.source[:80]
