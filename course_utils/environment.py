@@ -17,7 +17,6 @@ Example:
 from __future__ import annotations
 
 import contextlib
-import importlib.metadata
 import os
 import platform
 from dataclasses import dataclass, field
@@ -65,6 +64,8 @@ def _stderr_silenced():
 
 
 def _version(package: str) -> str:
+    import importlib.metadata  # about 40 ms: kept out of `import course_utils`
+
     try:
         return importlib.metadata.version(package)
     except importlib.metadata.PackageNotFoundError:
@@ -101,13 +102,13 @@ def setup(seed: int = 42, *, verbose: bool = True) -> SetupInfo:
         raise ValueError(f"seed must be a non-negative int, got {seed!r}.")
     profile = current_profile()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # before TensorFlow is first imported
-    with _stderr_silenced():
+    with _stderr_silenced():  # also around set_random_seed: under JAX or torch it may import TensorFlow
         import keras
 
         backend = keras.backend.backend()
         gpus = _visible_gpus(backend)
-    keras.utils.set_random_seed(seed)
-    keras.mixed_precision.set_global_policy("mixed_float16" if gpus else "float32")
+        keras.utils.set_random_seed(seed)
+        keras.mixed_precision.set_global_policy("mixed_float16" if gpus else "float32")
     versions = {"keras": keras.__version__, "python": platform.python_version()}
     versions |= {name: _version(pkg) for name, pkg in _BACKEND_PACKAGES.items() if name in (backend, "numpy")}
     info = SetupInfo(profile, backend, versions, gpus, bool(gpus), seed)

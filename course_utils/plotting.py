@@ -15,11 +15,14 @@ import numpy as np
 
 
 def show_images(images: Sequence[np.ndarray], titles: Sequence[str], *, suptitle: str,
-                cmap: str = "gray", ncols: int | None = None, size: float = 3.0, colorbar: bool = False):
+                cmap: str = "gray", ncols: int | None = None, size: float = 3.0, colorbar: bool = False,
+                percentiles: tuple[float, float] | None = (1, 99)):
     """Show images side by side, each with its title, under a figure title; return the figure.
 
-    2-D arrays are drawn with ``cmap`` (each scaled to its own range, with a colour
-    bar when ``colorbar`` is set); (H, W, 3) arrays are drawn as colour images, clipped to [0, 1].
+    2-D arrays are drawn with ``cmap``, each scaled from its own low to high ``percentiles``
+    (so that a few extreme values do not wash out a filter response; ``None``: min to max),
+    with a colour bar when ``colorbar`` is set.  (H, W, 3) arrays are drawn as colour
+    images, clipped to [0, 1].
     """
     import matplotlib.pyplot as plt
 
@@ -33,7 +36,11 @@ def show_images(images: Sequence[np.ndarray], titles: Sequence[str], *, suptitle
     fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows), squeeze=False)
     for ax, image, title in zip(axes.flat, images, titles):
         image = np.asarray(image)
-        shown = ax.imshow(np.clip(image, 0, 1) if image.ndim == 3 else image, cmap=cmap)
+        if image.ndim == 3:
+            shown = ax.imshow(np.clip(image, 0, 1))
+        else:
+            low, high = np.percentile(image, percentiles) if percentiles else (image.min(), image.max())
+            shown = ax.imshow(image, cmap=cmap, vmin=low, vmax=high)
         if colorbar and image.ndim == 2:
             fig.colorbar(shown, ax=ax, fraction=0.046, pad=0.04)
         ax.set_title(title)
