@@ -53,7 +53,7 @@ def test_equals_keras_conv2d(stride):
     rng = np.random.default_rng(1)
     image = rng.normal(size=(13, 11, 3)).astype(np.float32)
     kernel = rng.normal(size=(3, 4, 3, 5)).astype(np.float32)
-    layer = keras.layers.Conv2D(5, (3, 4), strides=stride, padding="valid", use_bias=False)
+    layer = keras.layers.Conv2D(5, (3, 4), strides=stride, padding="valid", use_bias=False, dtype="float32")
     layer.build((None, 13, 11, 3))
     layer.set_weights([kernel])
     expected = keras.ops.convert_to_numpy(layer(image[None]))[0]

@@ -72,3 +72,17 @@ def test_setup_rejects_a_bad_seed(seed):
 
     with pytest.raises(ValueError, match=f"seed must be a non-negative int, got {seed!r}"):
         setup(seed=seed)
+
+
+def test_a_visible_gpu_turns_on_mixed_precision_and_is_reported(monkeypatch, capsys):
+    import keras
+
+    from course_utils import environment
+
+    monkeypatch.setattr(environment, "_visible_gpus", lambda backend: ["/physical_device:GPU:0"])
+    try:
+        info = environment.setup(seed=1)
+        assert info.mixed_precision and keras.mixed_precision.global_policy().name == "mixed_float16"
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    assert "Devices: GPU: /physical_device:GPU:0 | mixed precision: on (mixed_float16)" in capsys.readouterr().out
