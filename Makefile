@@ -12,7 +12,7 @@ LAB_ARGS ?=
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 PYTEST_ARGS ?=
 
-.PHONY: lab test slides constraints clean
+.PHONY: lab test slides html constraints clean
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/ $(ROOT_FLAG) $(LAB_ARGS)
@@ -21,7 +21,10 @@ test: $(STAMP)
 	COURSE_PROFILE=ci $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 slides: $(STAMP)
-	$(BIN)/jupyter nbconvert --to slides --output-dir build/slides notebooks/*.ipynb
+	$(BIN)/jupyter nbconvert --to slides --execute --output-dir build/slides notebooks/*.ipynb
+
+html: $(STAMP)
+	$(BIN)/jupyter nbconvert --to html --execute --output-dir build/html notebooks/*.ipynb
 
 constraints: $(STAMP)
 	{ head -n 2 constraints.txt; $(BIN)/python -m pip freeze --exclude-editable | grep -vi '^course'; } > constraints.new

@@ -68,10 +68,6 @@ def _prepare(image, kernel, stride) -> tuple[np.ndarray, np.ndarray, tuple[int, 
     return image.astype(dtype, copy=False), kernel.astype(dtype, copy=False), strides, squeeze
 
 
-def _output_size(size: int, kernel_size: int, stride: int) -> int:
-    return (size - kernel_size) // stride + 1
-
-
 def conv2d_loops(image, kernel, stride=1) -> np.ndarray:
     """Cross-correlate ``image`` with ``kernel`` using plain Python loops: slow, for reading.
 
@@ -83,17 +79,18 @@ def conv2d_loops(image, kernel, stride=1) -> np.ndarray:
     array([[45., 54.],
            [81., 90.]])
     """
+    # Check the arguments; make the image (H, W, C_in) and the kernel (F_h, F_w, C_in, C_out).
     image, kernel, (s_h, s_w), squeeze = _prepare(image, kernel, stride)
     f_h, f_w, _, c_out = kernel.shape
-    h_out = _output_size(image.shape[0], f_h, s_h)
-    w_out = _output_size(image.shape[1], f_w, s_w)
+    h_out = (image.shape[0] - f_h) // s_h + 1  # how many positions the kernel fits in
+    w_out = (image.shape[1] - f_w) // s_w + 1
     out = np.zeros((h_out, w_out, c_out), dtype=image.dtype)
     for c in range(c_out):
         for i in range(h_out):
             for j in range(w_out):
                 window = image[i * s_h : i * s_h + f_h, j * s_w : j * s_w + f_w, :]
                 out[i, j, c] = np.sum(window * kernel[:, :, :, c])
-    return out[..., 0] if squeeze else out
+    return out[..., 0] if squeeze else out  # drop the channel axis the caller did not give
 
 
 def conv2d(image, kernel, stride=1) -> np.ndarray:

@@ -83,7 +83,7 @@ def _check_convolve(answer) -> None:
     image, kernel = rng.normal(size=(7, 8)), rng.normal(size=(3, 2))
     result = answer(image, kernel)
     if result is None:
-        raise Unanswered("Your function returns None: write its body, ending with `return ...`.")
+        raise Unanswered("Your function returns None: write its body and return the result.")
     result = np.asarray(result)
     expected = scipy.signal.convolve2d(image, kernel, mode="valid")
     if result.shape != expected.shape:
