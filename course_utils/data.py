@@ -83,6 +83,12 @@ def _read_mnist(path: Path) -> MnistSplits:
     return (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])
 
 
+def _is_course_data_folder(folder: Path) -> bool:
+    """True for the course's own data/ folder (its README lists mnist.npz), where a missing file is an error."""
+    readme = folder / "README.md"
+    return readme.is_file() and MNIST_FILE in readme.read_text(encoding="utf-8", errors="replace")
+
+
 def _download_mnist() -> MnistSplits:
     import keras
 
@@ -100,7 +106,7 @@ def load_mnist(profile: Profile | None = None, *, subset: bool = True) -> MnistS
     path = folder / MNIST_FILE
     if path.exists():
         (x_train, y_train), (x_test, y_test) = _read_mnist(path)
-    elif (folder / "README.md").exists():
+    elif _is_course_data_folder(folder):
         raise DataFileError(
             f"{path} is missing from the course's data folder. "
             "Restore it with `git checkout -- data/mnist.npz`, or set COURSE_DATA_DIR to a folder holding it."

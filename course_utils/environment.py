@@ -23,9 +23,6 @@ from dataclasses import dataclass, field
 
 from course_utils.profiles import Profile, current_profile
 
-_BACKEND_PACKAGES = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch", "numpy": "numpy"}
-
-
 @dataclass(frozen=True)
 class SetupInfo:
     """What :func:`setup` found and did; ``report()`` is the text it prints."""
@@ -98,7 +95,7 @@ def setup(seed: int = 42, *, verbose: bool = True) -> SetupInfo:
 
     Call it once, at the top of the notebook, before building any model.
     """
-    if not isinstance(seed, int) or seed < 0:
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"seed must be a non-negative int, got {seed!r}.")
     profile = current_profile()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # before TensorFlow is first imported
@@ -110,7 +107,7 @@ def setup(seed: int = 42, *, verbose: bool = True) -> SetupInfo:
         keras.utils.set_random_seed(seed)
         keras.mixed_precision.set_global_policy("mixed_float16" if gpus else "float32")
     versions = {"keras": keras.__version__, "python": platform.python_version()}
-    versions |= {name: _version(pkg) for name, pkg in _BACKEND_PACKAGES.items() if name in (backend, "numpy")}
+    versions |= {package: _version(package) for package in (backend, "numpy")}  # backends are named as on PyPI
     info = SetupInfo(profile, backend, versions, gpus, bool(gpus), seed)
     if verbose:
         print(info.report())

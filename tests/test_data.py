@@ -49,12 +49,13 @@ def test_corrupt_file_is_reported_with_both_hashes(data_folder):
 
 
 def test_missing_file_in_the_course_folder_says_how_to_restore_it(data_folder):
-    (data_folder / "README.md").write_text("the course's data folder")
+    (data_folder / "README.md").write_text("| `mnist.npz` | MNIST handwritten digits |")
     with pytest.raises(DataFileError, match="mnist.npz is missing .* `git checkout -- data/mnist.npz`"):
         load_mnist()
 
 
 def test_without_the_course_folder_it_downloads_and_says_so(data_folder, monkeypatch, capsys):
+    (data_folder / "README.md").write_text("some other package's data folder")
     fake = ((np.zeros((5000, 28, 28), np.uint8), np.zeros(5000, np.uint8)),
             (np.zeros((3000, 28, 28), np.uint8), np.zeros(3000, np.uint8)))
     monkeypatch.setattr(data, "_download_mnist", lambda: fake)

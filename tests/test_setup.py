@@ -66,7 +66,7 @@ def test_setup_fixes_the_seeds(capsys):
     assert capsys.readouterr().out == ""
 
 
-@pytest.mark.parametrize("seed", [-1, 1.5, "42"])
+@pytest.mark.parametrize("seed", [-1, 1.5, "42", True])
 def test_setup_rejects_a_bad_seed(seed):
     from course_utils import setup
 
