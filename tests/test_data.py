@@ -112,3 +112,10 @@ def test_photos():
 def test_photo_bad_arguments(kwargs, words):
     with pytest.raises(ValueError, match=words):
         load_photo(**kwargs)
+
+
+def test_data_readme_gives_the_sha256_and_the_credit():
+    readme = (SHIPPED.parent / "README.md").read_text()
+    assert data.sha256_of(SHIPPED) == data.MNIST_SHA256
+    assert f"`{data.MNIST_SHA256}`" in readme
+    assert "Yann LeCun, Corinna Cortes and Christopher J.C. Burges" in readme and "Share Alike 3.0" in readme
