@@ -8,7 +8,7 @@ Prints the best-of-N time of each implementation and its speed relative to the l
 Run: .venv/bin/python benchmarks/conv2d_speed.py
 """
 
-import time
+import timeit
 
 import numpy as np
 import scipy.signal
@@ -18,12 +18,7 @@ from course_utils.data import load_photo
 
 
 def best_time(function, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return min(times)
+    return min(timeit.repeat(function, number=1, repeat=repeats))
 
 
 def main() -> None:

@@ -9,18 +9,12 @@ Example (seed 000: a Dense layer on a 640x480 RGB image):
 
 from __future__ import annotations
 
-import numbers
-
-
-def _positive_int(value, name: str) -> int:
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}.")
-    return int(value)
+from course_utils.validation import positive_int, positive_pair
 
 
 def dense_params(n_inputs: int, units: int, *, bias: bool = True) -> int:
     """Weights (``n_inputs * units``) plus one bias per unit."""
-    n_inputs, units = _positive_int(n_inputs, "n_inputs"), _positive_int(units, "units")
+    n_inputs, units = positive_int(n_inputs, "n_inputs"), positive_int(units, "units")
     return n_inputs * units + (units if bias else 0)
 
 
@@ -30,9 +24,6 @@ def conv2d_params(kernel_size, in_channels: int, filters: int, *, bias: bool = T
     ``kernel_size`` is an int (square kernel) or a pair ``(F_h, F_w)``.  The image size
     does not appear: the same weights are shared by every position.
     """
-    pair = kernel_size if isinstance(kernel_size, (tuple, list)) else (kernel_size, kernel_size)
-    if len(pair) != 2:
-        raise ValueError(f"kernel_size must be an int or a pair (F_h, F_w), got {kernel_size!r}.")
-    f_h, f_w = (_positive_int(f, "kernel_size") for f in pair)
-    in_channels, filters = _positive_int(in_channels, "in_channels"), _positive_int(filters, "filters")
+    f_h, f_w = positive_pair(kernel_size, "kernel_size")
+    in_channels, filters = positive_int(in_channels, "in_channels"), positive_int(filters, "filters")
     return (f_h * f_w * in_channels + (1 if bias else 0)) * filters

@@ -19,9 +19,9 @@ Example:
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
+
+from course_utils.validation import positive_pair
 
 KERNELS = {
     "blur": np.ones((3, 3)),
@@ -31,19 +31,11 @@ KERNELS = {
 """The seed lectures' 3x3 feature detectors: blur (all ones), edge (a Laplacian), sharpen."""
 
 
-def _as_pair(value, name: str) -> tuple[int, int]:
-    pair = value if isinstance(value, (tuple, list)) else (value, value)
-    if len(pair) != 2 or not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) and v >= 1
-                                 for v in pair):
-        raise ValueError(f"{name} must be a positive int or a pair of positive ints, got {value!r}.")
-    return int(pair[0]), int(pair[1])
-
-
 def _prepare(image, kernel, stride) -> tuple[np.ndarray, np.ndarray, tuple[int, int], bool]:
     """Check the arguments; return image (H, W, C), kernel (Fh, Fw, C, Co), stride, and
     whether the result loses its channel axis."""
     image, kernel = np.asarray(image), np.asarray(kernel)
-    strides = _as_pair(stride, "stride")
+    strides = positive_pair(stride, "stride")
     if image.ndim not in (2, 3):
         raise ValueError(f"image must be 2-D (H, W) or 3-D (H, W, C); got shape {image.shape}.")
     allowed = {2: (2,), 3: (3, 4)}[image.ndim]

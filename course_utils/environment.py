@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from course_utils.profiles import Profile, current_profile
 
+
 @dataclass(frozen=True)
 class SetupInfo:
     """What :func:`setup` found and did; ``report()`` is the text it prints."""

@@ -63,8 +63,8 @@ def test_wrong_answers_get_feedback_not_a_crash(ex, wrong):
 def test_feedback_html_escapes_the_student_text():
     from course_utils.exercises import lesson01
 
-    html = lesson01.conv_params.check("<script>").__repr__(), lesson01.conv_params.check("<script>")._repr_html_()
-    assert "<script>" in html[0] and "<script>" not in html[1]
+    feedback = lesson01.conv_params.check("<script>")
+    assert "<script>" in repr(feedback) and "<script>" not in feedback._repr_html_()
 
 
 def test_lesson01_hints_name_the_usual_mistakes():

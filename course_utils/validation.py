@@ -1,0 +1,28 @@
+"""Argument checks shared by the helpers: clear ``ValueError``s that name the argument.
+
+>>> positive_pair(3, "kernel_size")
+(3, 3)
+>>> positive_int(0, "filters")
+Traceback (most recent call last):
+...
+ValueError: filters must be a positive int, got 0.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+
+def positive_int(value, name: str) -> int:
+    """``value`` as an int, or a ``ValueError`` unless it is an int >= 1 (bools are refused)."""
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"{name} must be a positive int, got {value!r}.")
+    return int(value)
+
+
+def positive_pair(value, name: str) -> tuple[int, int]:
+    """An int ``n`` as ``(n, n)``, or a pair of positive ints as a tuple; else a ``ValueError``."""
+    pair = value if isinstance(value, (tuple, list)) else (value, value)
+    if len(pair) != 2:
+        raise ValueError(f"{name} must be an int or a pair of positive ints, got {value!r}.")
+    return positive_int(pair[0], name), positive_int(pair[1], name)
