@@ -1,0 +1,75 @@
+"""The MNIST models of lesson 04, written with the Keras functional API as the seeds write them.
+
+- ``mlp``: Flatten - Dense(256, relu) - Dense(10, softmax): 203,530 parameters.
+- ``convnet``: Conv2D(32, 5, same) - MaxPool(2) - Conv2D(64, 3, same) - MaxPool(2) - Flatten
+  - Dense(256) - Dense(10): 824,970 parameters.
+- ``lenet5``: LeCun et al. (1998), with 'same' padding on the first layer so a 28x28 digit
+  plays the part of LeNet's 32x32 input: 61,706 parameters.
+
+The output layer is float32 even under mixed precision, so the softmax stays accurate on a GPU.
+
+Example:
+    >>> mlp().count_params(), convnet().count_params(), lenet5().count_params()
+    (203530, 824970, 61706)
+"""
+
+from __future__ import annotations
+
+from course_utils.validation import positive_int
+
+MNIST_SHAPE = (28, 28, 1)
+
+
+def _check(input_shape, num_classes: int) -> tuple[tuple[int, ...], int]:
+    shape = tuple(input_shape) if isinstance(input_shape, (tuple, list)) else None
+    if shape is None or len(shape) != 3 or not all(isinstance(n, int) and n > 0 for n in shape):
+        raise ValueError(f"input_shape must be (height, width, channels) of positive ints, got {input_shape!r}.")
+    return shape, positive_int(num_classes, "num_classes")
+
+
+def mlp(input_shape=MNIST_SHAPE, num_classes: int = 10):
+    """The seeds' dense network: every pixel connected to each of 256 hidden units."""
+    import keras
+    from keras import layers
+
+    input_shape, num_classes = _check(input_shape, num_classes)
+    inputs = keras.Input(input_shape, name="image")
+    x = layers.Flatten(name="flatten")(inputs)
+    x = layers.Dense(256, activation="relu", name="hidden")(x)
+    outputs = layers.Dense(num_classes, activation="softmax", dtype="float32", name="predictions")(x)
+    return keras.Model(inputs, outputs, name="mlp")
+
+
+def convnet(input_shape=MNIST_SHAPE, num_classes: int = 10):
+    """The seeds' convolutional network: two conv + max-pool stages, then the same dense head."""
+    import keras
+    from keras import layers
+
+    input_shape, num_classes = _check(input_shape, num_classes)
+    inputs = keras.Input(input_shape, name="image")
+    x = layers.Conv2D(32, 5, padding="same", activation="relu", name="conv1")(inputs)
+    x = layers.MaxPooling2D(2, strides=2, name="pool1")(x)
+    x = layers.Conv2D(64, 3, padding="same", activation="relu", name="conv2")(x)
+    x = layers.MaxPooling2D(2, strides=2, name="pool2")(x)
+    x = layers.Flatten(name="flatten")(x)
+    x = layers.Dense(256, activation="relu", name="hidden")(x)
+    outputs = layers.Dense(num_classes, activation="softmax", dtype="float32", name="predictions")(x)
+    return keras.Model(inputs, outputs, name="convnet")
+
+
+def lenet5(input_shape=MNIST_SHAPE, num_classes: int = 10):
+    """LeNet-5 (LeCun et al. 1998): tanh units and average pooling ("subsampling"), C1-S2-C3-S4-C5-F6."""
+    import keras
+    from keras import layers
+
+    input_shape, num_classes = _check(input_shape, num_classes)
+    inputs = keras.Input(input_shape, name="image")
+    x = layers.Conv2D(6, 5, padding="same", activation="tanh", name="C1")(inputs)
+    x = layers.AveragePooling2D(2, name="S2")(x)
+    x = layers.Conv2D(16, 5, activation="tanh", name="C3")(x)
+    x = layers.AveragePooling2D(2, name="S4")(x)
+    x = layers.Flatten(name="flatten")(x)
+    x = layers.Dense(120, activation="tanh", name="C5")(x)
+    x = layers.Dense(84, activation="tanh", name="F6")(x)
+    outputs = layers.Dense(num_classes, activation="softmax", dtype="float32", name="predictions")(x)
+    return keras.Model(inputs, outputs, name="lenet5")
