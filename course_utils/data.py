@@ -121,6 +121,18 @@ def load_mnist(profile: Profile | None = None, *, subset: bool = True) -> MnistS
     return (x_train, y_train), (x_test, y_test)
 
 
+def as_network_input(images: np.ndarray) -> np.ndarray:
+    """uint8 digits of shape (n, 28, 28) as float32 in [0, 1] with a channel axis: (n, 28, 28, 1).
+
+    >>> as_network_input(np.full((2, 28, 28), 255, np.uint8)).shape
+    (2, 28, 28, 1)
+    """
+    images = np.asarray(images)
+    if images.ndim != 3 or images.dtype != np.uint8:
+        raise ValueError(f"images must be uint8 of shape (n, height, width), got {images.dtype} {images.shape}.")
+    return (images[..., None] / np.float32(255)).astype(np.float32)
+
+
 def load_photo(name: str, *, max_side: int | None = None, gray: bool = False) -> np.ndarray:
     """A photograph shipped with scikit-image, as float32 in [0, 1].
 

@@ -1,4 +1,4 @@
-"""Figures the lessons share: a labelled grid of images.
+"""Figures the lessons share: a labelled grid of images, and learning curves.
 
 Example:
     >>> import numpy as np
@@ -9,7 +9,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -48,5 +48,39 @@ def show_images(images: Sequence[np.ndarray], titles: Sequence[str], *, suptitle
     for ax in axes.flat[len(images):]:
         ax.remove()
     fig.suptitle(suptitle)
+    fig.tight_layout()
+    return fig
+
+
+def plot_history(histories: Mapping[str, Mapping[str, Sequence[float]]], *, title: str,
+                 metrics: Sequence[str] = ("loss", "accuracy")):
+    """Learning curves: one panel per metric, one colour per model, training solid, validation dashed.
+
+    ``histories`` maps a model's name to ``keras.callbacks.History.history`` (a dict of lists).
+
+    >>> fig = plot_history({"mlp": {"loss": [0.5, 0.3], "val_loss": [0.6, 0.4]}}, title="MLP", metrics=["loss"])
+    >>> fig.axes[0].get_xlabel(), fig.axes[0].get_ylabel(), len(fig.axes[0].lines)
+    ('epoch', 'loss', 2)
+    """
+    import matplotlib.pyplot as plt
+
+    if not histories:
+        raise ValueError("histories must name at least one model.")
+    for name, history in histories.items():
+        missing = [m for m in metrics if m not in history]
+        if missing:
+            raise ValueError(f"histories[{name!r}] has no {missing}; it has {sorted(history)}.")
+    fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.5), squeeze=False)
+    for ax, metric in zip(axes.flat, metrics):
+        for colour, (name, history) in enumerate(histories.items()):
+            epochs = range(1, len(history[metric]) + 1)
+            ax.plot(epochs, history[metric], f"C{colour}-", marker="o", label=f"{name} (train)")
+            if f"val_{metric}" in history:
+                ax.plot(epochs, history[f"val_{metric}"], f"C{colour}--", marker="s", label=f"{name} (validation)")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(metric)
+        ax.set_title(metric)
+        ax.legend(fontsize="small")
+    fig.suptitle(title)
     fig.tight_layout()
     return fig

@@ -119,3 +119,13 @@ def test_data_readme_gives_the_sha256_and_the_credit():
     assert data.sha256_of(SHIPPED) == data.MNIST_SHA256
     assert f"`{data.MNIST_SHA256}`" in readme
     assert "Yann LeCun, Corinna Cortes and Christopher J.C. Burges" in readme and "Share Alike 3.0" in readme
+
+
+def test_as_network_input_scales_and_adds_a_channel():
+    from course_utils.data import as_network_input
+
+    x = as_network_input(np.array([[[0, 255], [51, 102]]], np.uint8))
+    assert x.shape == (1, 2, 2, 1) and x.dtype == np.float32
+    assert np.allclose(x[0, :, :, 0], [[0, 1], [0.2, 0.4]])
+    with pytest.raises(ValueError, match="images must be uint8"):
+        as_network_input(np.zeros((2, 28, 28), np.float32))
