@@ -1,16 +1,18 @@
-"""Lesson 01 exports as reveal.js slides whose structure follows its cells' slide metadata."""
+"""Every lesson exports as reveal.js slides whose structure follows its cells' slide metadata."""
 
 from pathlib import Path
 
 import nbformat
+import pytest
 from bs4 import BeautifulSoup
 from nbconvert import SlidesExporter
 
-LESSON_01 = Path(__file__).resolve().parent.parent / "notebooks" / "01_convolution_basics.ipynb"
+NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 
-def test_lesson_01_slide_count_matches_its_metadata():
-    nb = nbformat.read(LESSON_01, as_version=4)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_slide_count_matches_the_metadata(path):
+    nb = nbformat.read(path, as_version=4)
     types = [c.metadata["slideshow"]["slide_type"] for c in nb.cells]
     html, _ = SlidesExporter().from_notebook_node(nb)
     slides = BeautifulSoup(html, "html.parser").select_one("div.reveal > div.slides")
@@ -19,4 +21,5 @@ def test_lesson_01_slide_count_matches_its_metadata():
     assert len(horizontal) == types.count("slide")
     assert sum(map(len, vertical)) == types.count("slide") + types.count("subslide")
     assert len(slides.select(".fragment")) >= types.count("fragment")
-    assert "Lesson 01: Convolution basics" in horizontal[0].get_text()
+    title = nb.cells[0].source.splitlines()[0].removeprefix("# ")
+    assert title.startswith(f"Lesson {path.name[:2]}: ") and title in horizontal[0].get_text()
