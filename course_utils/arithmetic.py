@@ -1,15 +1,34 @@
-"""Layer arithmetic: parameter counts of Dense and Conv2D layers.
+"""Layer arithmetic: parameter counts, output sizes, receptive fields.
 
-Example (seed 000: a Dense layer on a 640x480 RGB image):
+The output sizes are the ones Keras builds (``tests/test_conv_arithmetic_keras.py``
+checks them against real ``Conv2D``, ``Conv2DTranspose`` and pooling layers).
+The lecture formulas are special cases of :func:`conv_output_size`:
+
+- ``O = (W - F + 2P) / S + 1``: ``conv_output_size(W, F, stride=S, padding=P)``;
+- ``floor((m + 2p - n - (n - 1)(d - 1)) / s) + 1``: the same with ``dilation=d``.
+
+Example (seeds 000 and 002):
     >>> dense_params(640 * 480 * 3, 1000)
     921601000
     >>> conv2d_params(5, in_channels=3, filters=1000)
     76000
+    >>> conv_output_shape((443, 592), 5, padding="valid")
+    (439, 588)
+    >>> transposed_conv_output_shape((10, 8), 3, strides=2)
+    (21, 17)
+    >>> receptive_field([3, 2, 3], strides=[1, 2, 1])
+    (8, 2)
 """
 
 from __future__ import annotations
 
+import numbers
+from collections.abc import Sequence
+
 from course_utils.validation import positive_int, positive_pair
+
+Padding = str | int | tuple[int, int]
+"""Padding of one axis: ``'valid'``, ``'same'``, an int (that many zeros on both sides) or ``(before, after)``."""
 
 
 def dense_params(n_inputs: int, units: int, *, bias: bool = True) -> int:
@@ -27,3 +46,199 @@ def conv2d_params(kernel_size, in_channels: int, filters: int, *, bias: bool = T
     f_h, f_w = positive_pair(kernel_size, "kernel_size")
     in_channels, filters = positive_int(in_channels, "in_channels"), positive_int(filters, "filters")
     return (f_h * f_w * in_channels + (1 if bias else 0)) * filters
+
+
+def _non_negative(value, name: str) -> int:
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 0:
+        raise ValueError(f"{name} must be a non-negative int, got {value!r}.")
+    return int(value)
+
+
+def _explicit_padding(padding, name: str = "padding") -> tuple[int, int] | str:
+    """``'valid'``/``'same'`` unchanged, an int ``p`` as ``(p, p)``, a pair checked; else a ValueError."""
+    if isinstance(padding, str):
+        if padding not in ("valid", "same"):
+            raise ValueError(f"{name} must be 'valid', 'same', an int or a (before, after) pair; got {padding!r}.")
+        return padding
+    pair = padding if isinstance(padding, (tuple, list)) else (padding, padding)
+    if len(pair) != 2:
+        raise ValueError(f"{name} must be 'valid', 'same', an int or a (before, after) pair; got {padding!r}.")
+    return _non_negative(pair[0], name), _non_negative(pair[1], name)
+
+
+def _keras_mode(padding, name: str) -> str:
+    """Transposed convolutions and pooling layers in Keras know only 'valid' and 'same'."""
+    if padding not in ("valid", "same"):
+        raise ValueError(f"{name} must be 'valid' or 'same' (the two modes Keras offers here); got {padding!r}.")
+    return padding
+
+
+def _no_stride_with_dilation(stride: int, dilation: int) -> None:
+    if stride > 1 and dilation > 1:
+        raise ValueError(f"dilation={dilation} together with stride={stride}: Keras convolutions refuse "
+                         "strides > 1 with dilation_rate > 1; use one of them per layer.")
+
+
+def dilated_kernel_size(kernel_size: int, dilation: int = 1) -> int:
+    """The span of a kernel with ``dilation - 1`` gaps between its taps: ``d * (F - 1) + 1``.
+
+    >>> dilated_kernel_size(3, dilation=2)
+    5
+    """
+    kernel_size, dilation = positive_int(kernel_size, "kernel_size"), positive_int(dilation, "dilation")
+    return dilation * (kernel_size - 1) + 1
+
+
+def conv_output_size(size: int, kernel_size: int, *, stride: int = 1, padding: Padding = "valid",
+                     dilation: int = 1) -> int:
+    """Output length of a convolution along one axis.
+
+    ``'same'`` gives ``ceil(size / stride)``; otherwise the input is padded (``'valid'``: not at
+    all) and ``floor((size + before + after - span) / stride) + 1`` positions fit, where
+    ``span = dilation * (kernel_size - 1) + 1``.
+
+    >>> conv_output_size(16, 3, stride=2)
+    7
+    >>> conv_output_size(7, 3, padding=1), conv_output_size(7, 3, padding="same", stride=2)
+    (7, 4)
+    """
+    size, stride = positive_int(size, "size"), positive_int(stride, "stride")
+    span = dilated_kernel_size(kernel_size, dilation)
+    _no_stride_with_dilation(stride, dilation)
+    padding = _explicit_padding(padding)
+    if padding == "same":
+        return -(-size // stride)
+    before, after = (0, 0) if padding == "valid" else padding
+    padded = size + before + after
+    if span > padded:
+        raise ValueError(f"kernel_size={kernel_size} with dilation={dilation} spans {span} pixels, more than the "
+                         f"padded input ({size} + {before} + {after} = {padded}): the output would be empty.")
+    return (padded - span) // stride + 1
+
+
+def transposed_conv_output_size(size: int, kernel_size: int, *, stride: int = 1, padding: str = "valid",
+                                output_padding: int | None = None, dilation: int = 1) -> int:
+    """Output length of a transposed convolution (Keras ``Conv2DTranspose``) along one axis.
+
+    Without ``output_padding``: ``size * stride`` for ``'same'``, and
+    ``size * stride + max(span - stride, 0)`` for ``'valid'``.  With it:
+    ``(size - 1) * stride + span + output_padding`` (``'valid'``) or
+    ``(size - 1) * stride + span % 2 + output_padding`` (``'same'``).  ``output_padding``
+    picks one of the ``stride`` input sizes that a strided convolution maps to ``size``.
+
+    >>> transposed_conv_output_size(10, 3, stride=2), transposed_conv_output_size(10, 3, stride=2, padding="same")
+    (21, 20)
+    """
+    size, stride = positive_int(size, "size"), positive_int(stride, "stride")
+    span = dilated_kernel_size(kernel_size, dilation)
+    _no_stride_with_dilation(stride, dilation)
+    padding = _keras_mode(padding, "padding")
+    if output_padding is None:
+        return size * stride + (max(span - stride, 0) if padding == "valid" else 0)
+    output_padding = _non_negative(output_padding, "output_padding")
+    if output_padding >= stride:
+        raise ValueError(f"output_padding must be smaller than stride; got output_padding={output_padding} "
+                         f"and stride={stride}.")
+    length = (size - 1) * stride + (span if padding == "valid" else span % 2) + output_padding
+    if length < 1:
+        raise ValueError(f"output_padding={output_padding} with padding='same', an even kernel_size={kernel_size} "
+                         f"and size={size} leaves an empty output; use output_padding >= 1 or an odd kernel.")
+    return length
+
+
+def pool_output_size(size: int, pool_size: int, *, stride: int | None = None, padding: str = "valid") -> int:
+    """Output length of max or average pooling along one axis: ``floor((I - P) / S) + 1``.
+
+    ``stride`` defaults to ``pool_size`` (Keras's default: windows side by side);
+    ``'same'`` gives ``ceil(I / S)``.
+
+    >>> pool_output_size(28, 2), pool_output_size(7, 3, stride=2), pool_output_size(7, 2, padding="same")
+    (14, 3, 4)
+    """
+    size, pool_size = positive_int(size, "size"), positive_int(pool_size, "pool_size")
+    stride = pool_size if stride is None else stride
+    if _keras_mode(padding, "padding") == "valid" and pool_size > size:
+        raise ValueError(f"pool_size={pool_size} is larger than the input (size={size}) with padding='valid': "
+                         "the output would be empty.")
+    return conv_output_size(size, pool_size, stride=stride, padding=padding)
+
+
+def _per_axis(value, name: str) -> tuple:
+    """An int (or None, or a string) for both axes, or a pair, as a pair."""
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2:
+            raise ValueError(f"{name} must be one value for both axes or a pair (height, width); got {value!r}.")
+        return tuple(value)
+    return value, value
+
+
+def conv_output_shape(input_shape: tuple[int, int], kernel_size, *, strides=1, padding="valid",
+                      dilation=1) -> tuple[int, int]:
+    """Output ``(height, width)`` of a 2-D convolution; each argument is one value or a pair.
+
+    ``padding`` follows Keras: ``'valid'``, ``'same'``, or as ``ZeroPadding2D`` takes it: an int,
+    ``(pad_h, pad_w)``, or ``((top, bottom), (left, right))``.
+
+    >>> conv_output_shape((16, 16), 3, strides=(2, 3)), conv_output_shape((5, 6), (3, 2), padding=((1, 0), 2))
+    ((7, 5), (4, 9))
+    """
+    if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 2:
+        raise ValueError(f"input_shape must be (height, width); got {input_shape!r}.")
+    pads = (padding, padding) if isinstance(padding, str) else _per_axis(padding, "padding")
+    return tuple(conv_output_size(n, k, stride=s, padding=p, dilation=d) for n, k, s, p, d in zip(
+        input_shape, _per_axis(kernel_size, "kernel_size"), _per_axis(strides, "strides"), pads,
+        _per_axis(dilation, "dilation")))
+
+
+def transposed_conv_output_shape(input_shape: tuple[int, int], kernel_size, *, strides=1, padding="valid",
+                                 output_padding=None, dilation=1) -> tuple[int, int]:
+    """Output ``(height, width)`` of Keras ``Conv2DTranspose``; each argument is one value or a pair.
+
+    >>> transposed_conv_output_shape((4, 4), 3, strides=2, padding="same", output_padding=(0, 1))
+    (7, 8)
+    """
+    if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 2:
+        raise ValueError(f"input_shape must be (height, width); got {input_shape!r}.")
+    return tuple(transposed_conv_output_size(n, k, stride=s, padding=padding, output_padding=o, dilation=d)
+                 for n, k, s, o, d in zip(input_shape, _per_axis(kernel_size, "kernel_size"),
+                                          _per_axis(strides, "strides"), _per_axis(output_padding, "output_padding"),
+                                          _per_axis(dilation, "dilation")))
+
+
+def pool_output_shape(input_shape: tuple[int, int], pool_size, *, strides=None, padding="valid") -> tuple[int, int]:
+    """Output ``(height, width)`` of ``MaxPooling2D`` / ``AveragePooling2D``.
+
+    >>> pool_output_shape((28, 28), 2), pool_output_shape((7, 5), (3, 2), strides=1)
+    ((14, 14), (5, 4))
+    """
+    if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 2:
+        raise ValueError(f"input_shape must be (height, width); got {input_shape!r}.")
+    return tuple(pool_output_size(n, p, stride=s, padding=padding) for n, p, s in zip(
+        input_shape, _per_axis(pool_size, "pool_size"), _per_axis(strides, "strides")))
+
+
+def receptive_field(kernel_sizes: Sequence[int], strides: Sequence[int] | None = None,
+                    dilations: Sequence[int] | None = None) -> tuple[int, int]:
+    """(receptive field, effective stride) along one axis of a stack of layers, first layer first.
+
+    Each layer widens the field by ``dilation * (kernel_size - 1)`` steps of the stride
+    accumulated so far (``r += d * (k - 1) * j``), then multiplies that stride by its own
+    (``j *= s``).  Pooling layers count as layers with ``kernel_size = pool_size``.
+
+    >>> receptive_field([3, 3]), receptive_field([3, 3, 3], dilations=[1, 2, 4])
+    ((5, 1), (15, 1))
+    """
+    kernel_sizes = list(kernel_sizes) if isinstance(kernel_sizes, (list, tuple)) else kernel_sizes
+    if not isinstance(kernel_sizes, list) or not kernel_sizes:
+        raise ValueError(f"kernel_sizes must be a non-empty list of positive ints, one per layer; got {kernel_sizes!r}.")
+    layers = len(kernel_sizes)
+    strides, dilations = [1] * layers if strides is None else strides, [1] * layers if dilations is None else dilations
+    for name, values in (("strides", strides), ("dilations", dilations)):
+        if not isinstance(values, (list, tuple)) or len(values) != layers:
+            raise ValueError(f"{name} must be a list of {layers} positive ints (one per layer, like kernel_sizes); "
+                             f"got {values!r}.")
+    field, jump = 1, 1
+    for k, s, d in zip(kernel_sizes, strides, dilations):
+        field += positive_int(d, "dilations") * (positive_int(k, "kernel_sizes") - 1) * jump
+        jump *= positive_int(s, "strides")
+    return field, jump
