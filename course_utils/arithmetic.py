@@ -184,10 +184,11 @@ def conv_output_shape(input_shape: tuple[int, int], kernel_size, *, strides=1, p
     """
     if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 2:
         raise ValueError(f"input_shape must be (height, width); got {input_shape!r}.")
+    strides, dilation = positive_pair(strides, "strides"), positive_pair(dilation, "dilation")
+    _no_stride_with_dilation(max(strides), max(dilation))  # Keras refuses it even on different axes
     pads = (padding, padding) if isinstance(padding, str) else _per_axis(padding, "padding")
     return tuple(conv_output_size(n, k, stride=s, padding=p, dilation=d) for n, k, s, p, d in zip(
-        input_shape, _per_axis(kernel_size, "kernel_size"), _per_axis(strides, "strides"), pads,
-        _per_axis(dilation, "dilation")))
+        input_shape, positive_pair(kernel_size, "kernel_size"), strides, pads, dilation))
 
 
 def transposed_conv_output_shape(input_shape: tuple[int, int], kernel_size, *, strides=1, padding="valid",
@@ -199,10 +200,11 @@ def transposed_conv_output_shape(input_shape: tuple[int, int], kernel_size, *, s
     """
     if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 2:
         raise ValueError(f"input_shape must be (height, width); got {input_shape!r}.")
+    strides, dilation = positive_pair(strides, "strides"), positive_pair(dilation, "dilation")
+    _no_stride_with_dilation(max(strides), max(dilation))
     return tuple(transposed_conv_output_size(n, k, stride=s, padding=padding, output_padding=o, dilation=d)
-                 for n, k, s, o, d in zip(input_shape, _per_axis(kernel_size, "kernel_size"),
-                                          _per_axis(strides, "strides"), _per_axis(output_padding, "output_padding"),
-                                          _per_axis(dilation, "dilation")))
+                 for n, k, s, o, d in zip(input_shape, positive_pair(kernel_size, "kernel_size"), strides,
+                                          _per_axis(output_padding, "output_padding"), dilation))
 
 
 def pool_output_shape(input_shape: tuple[int, int], pool_size, *, strides=None, padding="valid") -> tuple[int, int]:

@@ -1,8 +1,18 @@
-"""Parameter counts agree with the layers Keras builds, and with the seeds' worked example."""
+"""Parameter counts and output sizes: the seeds' worked examples and formulas, by hand, and Keras's counts.
 
+(tests/test_conv_arithmetic_keras.py checks the output sizes against Keras layers.)
+"""
+
+import re
+
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from course_utils.arithmetic import conv2d_params, dense_params
+from course_utils.arithmetic import (conv2d_params, conv_output_shape, conv_output_size, dense_params,
+                                     dilated_kernel_size, pool_output_shape, pool_output_size, receptive_field,
+                                     transposed_conv_output_shape, transposed_conv_output_size)
 
 
 def test_seed_000_dense_layer_on_a_640x480_image():
@@ -41,4 +51,109 @@ def test_alexnet_conv1_from_seed_000():
 ])
 def test_bad_arguments_get_clear_errors(call, words):
     with pytest.raises(ValueError, match=words.replace("(", r"\(")):
+        call()
+
+
+# Output sizes: the seeds' worked examples and formulas, by hand.
+
+def test_seed_002_stride_examples_on_16x16_with_3x3():
+    assert [conv_output_shape((16, 16), 3, strides=s) for s in (1, 2, 3, 4)] == [(14, 14), (7, 7), (5, 5), (4, 4)]
+
+
+def test_seed_002_conv2d_6_5x5_valid_on_443x592x3():
+    assert conv_output_shape((443, 592), (5, 5), padding="valid") == (439, 588)
+    assert conv2d_params(5, 3, 6, bias=False) == 450 and conv2d_params(5, 3, 6) == 456
+
+
+def test_seed_transposed_example_10x8_to_21x17():
+    assert transposed_conv_output_shape((10, 8), 3, strides=2) == (21, 17)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 60), st.integers(1, 9), st.integers(1, 4), st.integers(0, 4))
+def test_lecture_formula_w_minus_f_plus_2p_over_s_plus_1(w, f, s, p):
+    """O = (W - F + 2P)/S + 1 when S divides W - F + 2P (the lectures' case), floored otherwise."""
+    if f > w + 2 * p:
+        return
+    assert conv_output_size(w, f, stride=s, padding=p) == int(np.floor((w - f + 2 * p) / s)) + 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 60), st.integers(1, 9), st.integers(1, 4), st.integers(0, 4), st.integers(1, 4))
+def test_dilated_formula(m, n, s, p, d):
+    """floor((m + 2p - n - (n - 1)(d - 1)) / s) + 1, the dilated form in the seeds."""
+    if n + (n - 1) * (d - 1) > m + 2 * p or (s > 1 and d > 1):
+        return
+    assert conv_output_size(m, n, stride=s, padding=p, dilation=d) == (m + 2 * p - n - (n - 1) * (d - 1)) // s + 1
+
+
+def test_same_padding_keeps_the_size_at_stride_1_and_divides_it_by_the_stride():
+    assert [conv_output_size(n, 3, padding="same") for n in (1, 7, 28)] == [1, 7, 28]
+    assert [conv_output_size(n, 4, padding="same", stride=2) for n in (7, 8, 9)] == [4, 4, 5]
+    assert conv_output_size(7, 3, padding=(2, 0)) == 7 - 3 + 2 + 1
+
+
+def test_transposed_sizes_by_hand():
+    assert transposed_conv_output_size(4, 3, stride=2, padding="valid") == 9  # 4 inputs, 3 zeros between, 2 + 2 border
+    assert transposed_conv_output_size(4, 1, stride=3) == 12  # span 1 < stride: stride per input
+    assert transposed_conv_output_size(4, 3, stride=2, output_padding=1) == 3 * 2 + 3 + 1
+    assert transposed_conv_output_size(4, 3, stride=2, padding="same") == 8
+    assert transposed_conv_output_size(4, 3, stride=2, padding="same", output_padding=0) == 7
+
+
+@pytest.mark.parametrize("stride", [1, 2, 3])
+@pytest.mark.parametrize("size", [5, 8, 13])
+def test_transposed_conv_inverts_the_size_of_a_strided_conv(size, stride):
+    """With output_padding (valid padding), a transposed conv gives back each size that a conv maps down."""
+    out = conv_output_size(size, 3, stride=stride)
+    back = transposed_conv_output_size(out, 3, stride=stride, output_padding=(size - 3) % stride)
+    assert back == size
+
+
+def test_pooling_sizes():
+    assert pool_output_size(28, 2) == 14 and pool_output_size(27, 2) == 13  # (27 - 2) // 2 + 1
+    assert pool_output_size(7, 3, stride=2) == 3 and pool_output_size(7, 2, padding="same") == 4
+    assert pool_output_shape((28, 20), 2) == (14, 10)
+
+
+def test_dilated_kernel_span():
+    assert [dilated_kernel_size(3, d) for d in (1, 2, 3)] == [3, 5, 7]
+
+
+@pytest.mark.parametrize(("kernels", "strides", "dilations", "expected"), [
+    ([3, 3], None, None, (5, 1)),
+    ([3, 3, 3], None, None, (7, 1)),  # each 3x3 layer adds 2
+    ([3, 2, 3], [1, 2, 1], None, (8, 2)),
+    ([3, 3, 3], None, [1, 2, 4], (15, 1)),  # WaveNet-style doubling: 1 + 2 + 4 + 8
+    ([5, 2, 3, 2], [1, 2, 1, 2], None, (5 + 1 + 2 * 2 + 2, 4)),  # the seeds' convnet: conv5, pool2, conv3, pool2
+    ([11], [4], None, (11, 4)),  # AlexNet conv1
+])
+def test_receptive_field_by_hand(kernels, strides, dilations, expected):
+    assert receptive_field(kernels, strides, dilations) == expected
+
+
+@pytest.mark.parametrize(("call", "words"), [
+    (lambda: conv_output_size(4, 5), "kernel_size=5 with dilation=1 spans 5 pixels, more than the padded input"),
+    (lambda: conv_output_size(6, 3, dilation=3), "spans 7 pixels"),
+    (lambda: conv_output_size(8, 3, stride=2, dilation=2), "dilation=2 together with stride=2"),
+    (lambda: conv_output_shape((8, 8), 3, strides=(2, 1), dilation=(1, 2)), "dilation=2 together with stride=2"),
+    (lambda: conv_output_size(8, 3, padding="full"), "padding must be 'valid', 'same', an int"),
+    (lambda: conv_output_size(8, 3, padding=-1), "padding must be a non-negative int, got -1"),
+    (lambda: conv_output_size(8, 3, padding=(1, 2, 3)), "a (before, after) pair"),
+    (lambda: conv_output_size(0, 3), "size must be a positive int, got 0"),
+    (lambda: conv_output_size(8, 3, stride=0), "stride must be a positive int, got 0"),
+    (lambda: transposed_conv_output_size(4, 3, stride=2, output_padding=2), "output_padding must be smaller than stride"),
+    (lambda: transposed_conv_output_size(4, 3, padding=1), "padding must be 'valid' or 'same'"),
+    (lambda: transposed_conv_output_size(1, 2, padding="same", output_padding=0), "empty output"),
+    (lambda: pool_output_size(3, 5), "pool_size=5 is larger than the input (size=3)"),
+    (lambda: pool_output_size(8, 2, padding=1), "padding must be 'valid' or 'same'"),
+    (lambda: conv_output_shape((8, 8, 3), 3), "input_shape must be (height, width)"),
+    (lambda: conv_output_shape((8, 8), (3, 3, 3)), "kernel_size must be an int or a pair"),
+    (lambda: receptive_field([]), "kernel_sizes must be a non-empty list"),
+    (lambda: receptive_field([3, 3], strides=[2]), "strides must be a list of 2 positive ints"),
+    (lambda: receptive_field([3, 0]), "kernel_sizes must be a positive int, got 0"),
+    (lambda: receptive_field([3, 3], dilations=[1, -2]), "dilations must be a positive int, got -2"),
+])
+def test_bad_sizes_get_clear_errors(call, words):
+    with pytest.raises(ValueError, match=re.escape(words)):
         call()
