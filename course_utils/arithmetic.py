@@ -116,6 +116,19 @@ def conv_output_size(size: int, kernel_size: int, *, stride: int = 1, padding: P
     return (padded - span) // stride + 1
 
 
+def same_padding(size: int, kernel_size: int, *, stride: int = 1, dilation: int = 1) -> tuple[int, int]:
+    """The zeros ``(before, after)`` that ``padding='same'`` adds along one axis (TensorFlow's rule).
+
+    Just enough for ``ceil(size / stride)`` positions; an odd total puts the extra zero after.
+
+    >>> same_padding(7, 3), same_padding(8, 4), same_padding(8, 4, stride=2), same_padding(5, 3, dilation=2)
+    ((1, 1), (1, 2), (1, 1), (2, 2))
+    """
+    out = conv_output_size(size, kernel_size, stride=stride, padding="same", dilation=dilation)
+    total = max((out - 1) * stride + dilated_kernel_size(kernel_size, dilation) - size, 0)
+    return total // 2, total - total // 2
+
+
 def transposed_conv_output_size(size: int, kernel_size: int, *, stride: int = 1, padding: str = "valid",
                                 output_padding: int | None = None, dilation: int = 1) -> int:
     """Output length of a transposed convolution (Keras ``Conv2DTranspose``) along one axis.

@@ -3,7 +3,9 @@
 Deep-learning libraries (Keras ``Conv2D`` included) compute a *cross-correlation*:
 the kernel slides over the image unflipped.  The textbook *convolution* flips the
 kernel first.  :func:`conv2d` and :func:`conv2d_loops` compute what ``Conv2D``
-computes ('valid' padding, a stride, no bias); :func:`convolve2d` is the textbook one.
+computes (no bias); :func:`convolve2d` is the textbook one.  :func:`conv2d` also takes
+Keras's ``padding`` ('valid', 'same') or an explicit amount, a padding ``mode`` from
+:mod:`course_utils.padding` (zero, replicate, symmetric, reflect, wrap) and a ``dilation``.
 
 Shapes follow Keras: an image is ``(H, W)`` or ``(H, W, C_in)``; a kernel is
 ``(F_h, F_w)`` for a 2-D image, ``(F_h, F_w, C_in)`` for one output channel of a
@@ -21,6 +23,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from course_utils.arithmetic import same_padding
+from course_utils.padding import MODES, pad
 from course_utils.validation import positive_pair
 
 KERNELS = {
@@ -31,11 +35,12 @@ KERNELS = {
 """The seed lectures' 3x3 feature detectors: blur (all ones), edge (a Laplacian), sharpen."""
 
 
-def _prepare(image, kernel, stride) -> tuple[np.ndarray, np.ndarray, tuple[int, int], bool]:
-    """Check the arguments; return image (H, W, C), kernel (Fh, Fw, C, Co), stride, and
-    whether the result loses its channel axis."""
+def _prepare(image, kernel, stride, padding="valid", mode="zero",
+             dilation=1) -> tuple[np.ndarray, np.ndarray, tuple[int, int], tuple[int, int], bool]:
+    """Check the arguments; return the padded image (H, W, C), kernel (Fh, Fw, C, Co), stride,
+    dilation, and whether the result loses its channel axis."""
     image, kernel = np.asarray(image), np.asarray(kernel)
-    strides = positive_pair(stride, "stride")
+    strides, dilations = positive_pair(stride, "stride"), positive_pair(dilation, "dilation")
     if image.ndim not in (2, 3):
         raise ValueError(f"image must be 2-D (H, W) or 3-D (H, W, C); got shape {image.shape}.")
     allowed = {2: (2,), 3: (3, 4)}[image.ndim]
@@ -50,14 +55,26 @@ def _prepare(image, kernel, stride) -> tuple[np.ndarray, np.ndarray, tuple[int, 
     if kernel.shape[2] != image.shape[2]:
         raise ValueError(f"kernel has {kernel.shape[2]} input channels but the image has {image.shape[2]} "
                          f"(kernel shape {kernel.shape[:3]}, image shape {image.shape}).")
-    if kernel.shape[0] > image.shape[0] or kernel.shape[1] > image.shape[1]:
-        raise ValueError(f"kernel of size {kernel.shape[0]}x{kernel.shape[1]} is larger than the "
-                         f"{image.shape[0]}x{image.shape[1]} image: a 'valid' convolution needs the "
-                         "kernel to fit inside the image on both axes.")
     if 0 in kernel.shape:
         raise ValueError(f"kernel must not be empty; got shape {kernel.shape}.")
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}; got {mode!r}.")
+    spans = [d * (f - 1) + 1 for f, d in zip(kernel.shape[:2], dilations)]
+    if padding == "same":
+        padding = tuple(same_padding(n, f, stride=s, dilation=d)
+                        for n, f, s, d in zip(image.shape[:2], kernel.shape[:2], strides, dilations))
+    elif padding != "valid" and isinstance(padding, str):
+        raise ValueError(f"padding must be 'valid', 'same', an int, (pad_h, pad_w) or ((top, bottom), (left, right)); "
+                         f"got {padding!r}.")
+    padded = image if padding == "valid" else pad(image, padding, mode)
+    if spans[0] > padded.shape[0] or spans[1] > padded.shape[1]:
+        dilated = f" (dilated to span {spans[0]}x{spans[1]})" if spans != list(kernel.shape[:2]) else ""
+        where = "" if padded is image else f" padded to {padded.shape[0]}x{padded.shape[1]}"
+        raise ValueError(f"kernel of size {kernel.shape[0]}x{kernel.shape[1]}{dilated} is larger than the "
+                         f"{image.shape[0]}x{image.shape[1]} image{where}: the kernel must fit inside the "
+                         "(padded) image on both axes.")
     dtype = np.result_type(image.dtype, kernel.dtype, np.float32)
-    return image.astype(dtype, copy=False), kernel.astype(dtype, copy=False), strides, squeeze
+    return padded.astype(dtype, copy=False), kernel.astype(dtype, copy=False), strides, dilations, squeeze
 
 
 def conv2d_loops(image, kernel, stride=1) -> np.ndarray:
@@ -72,7 +89,7 @@ def conv2d_loops(image, kernel, stride=1) -> np.ndarray:
            [81., 90.]])
     """
     # Check the arguments; make the image (H, W, C_in) and the kernel (F_h, F_w, C_in, C_out).
-    image, kernel, (s_h, s_w), squeeze = _prepare(image, kernel, stride)
+    image, kernel, (s_h, s_w), _, squeeze = _prepare(image, kernel, stride)
     f_h, f_w, _, c_out = kernel.shape
     h_out = (image.shape[0] - f_h) // s_h + 1  # how many positions the kernel fits in
     w_out = (image.shape[1] - f_w) // s_w + 1
@@ -85,18 +102,26 @@ def conv2d_loops(image, kernel, stride=1) -> np.ndarray:
     return out[..., 0] if squeeze else out  # drop the channel axis the caller did not give
 
 
-def conv2d(image, kernel, stride=1) -> np.ndarray:
+def conv2d(image, kernel, stride=1, *, padding="valid", mode: str = "zero", dilation=1) -> np.ndarray:
     """Cross-correlate ``image`` with ``kernel``, vectorized (what Keras ``Conv2D`` computes).
 
-    Takes every kernel-sized window at once with ``sliding_window_view`` and
-    multiplies-and-sums them with the kernel in one ``einsum``.
+    Pads the image (``padding``: 'valid' = none, 'same' = as Keras, an int, ``(pad_h, pad_w)``
+    or ``((top, bottom), (left, right))``; ``mode``: one of :data:`course_utils.padding.MODES`),
+    takes every window the dilated kernel spans with ``sliding_window_view``, keeps every
+    ``stride``-th window and every ``dilation``-th pixel in it, and multiplies-and-sums them
+    with the kernel in one ``einsum``.  Unlike Keras it accepts a stride and a dilation together.
 
     >>> conv2d(np.arange(16.0).reshape(4, 4), np.ones((3, 3)), stride=2)
     array([[45.]])
+    >>> conv2d(np.ones((3, 3)), np.ones((3, 3)), padding="same")
+    array([[4., 6., 4.],
+           [6., 9., 6.],
+           [4., 6., 4.]])
     """
-    image, kernel, (s_h, s_w), squeeze = _prepare(image, kernel, stride)
-    f_h, f_w = kernel.shape[:2]
-    windows = np.lib.stride_tricks.sliding_window_view(image, (f_h, f_w), axis=(0, 1))[::s_h, ::s_w]
+    image, kernel, (s_h, s_w), (d_h, d_w), squeeze = _prepare(image, kernel, stride, padding, mode, dilation)
+    span_h, span_w = d_h * (kernel.shape[0] - 1) + 1, d_w * (kernel.shape[1] - 1) + 1
+    windows = np.lib.stride_tricks.sliding_window_view(image, (span_h, span_w), axis=(0, 1))
+    windows = windows[::s_h, ::s_w, :, ::d_h, ::d_w]
     out = np.einsum("hwcij,ijco->hwo", windows, kernel, optimize=True)
     return out[..., 0] if squeeze else out
 

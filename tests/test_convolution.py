@@ -1,7 +1,10 @@
 """The numpy convolutions agree with scipy.signal and with Keras Conv2D, and reject bad arguments."""
 
+import re
+
 import numpy as np
 import pytest
+import scipy.ndimage
 import scipy.signal
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -97,3 +100,96 @@ def test_seed_kernels():
 def test_bad_arguments_get_clear_errors(function, image, kernel, stride, words):
     with pytest.raises(ValueError, match=words.replace("(", r"\(")):
         function(image, kernel, stride)
+
+
+# Padding, dilation and 'same': against scipy.ndimage (its own padding modes) and Keras.
+
+SCIPY_MODES = {"zero": "constant", "replicate": "nearest", "symmetric": "reflect", "reflect": "mirror", "wrap": "wrap"}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(2, 12), st.integers(2, 12), st.sampled_from([1, 3, 5]), st.sampled_from([1, 3]),
+       st.sampled_from(sorted(SCIPY_MODES)), st.integers(0, 2**16))
+def test_same_padding_in_every_mode_equals_scipy_ndimage(h, w, f_h, f_w, mode, seed):
+    """For odd kernels, 'same' output = scipy.ndimage.correlate, whose modes have other names."""
+    if mode == "reflect" and min(h, w) < max(f_h, f_w) // 2 + 1:
+        return  # numpy and scipy reflect differently once the padding is wider than the image
+    rng = np.random.default_rng(seed)
+    image, kernel = rng.normal(size=(h, w)), rng.normal(size=(f_h, f_w))
+    expected = scipy.ndimage.correlate(image, kernel, mode=SCIPY_MODES[mode])
+    np.testing.assert_allclose(conv2d(image, kernel, padding="same", mode=mode), expected, atol=1e-10)
+
+
+@settings(max_examples=60, deadline=None)
+@given(image_and_kernel(), st.integers(1, 3), st.integers(1, 3))
+def test_dilation_equals_a_kernel_with_zeros_inserted(pair, d_h, d_w):
+    image, kernel = pair
+    holes = np.zeros((d_h * (kernel.shape[0] - 1) + 1, d_w * (kernel.shape[1] - 1) + 1))
+    holes[::d_h, ::d_w] = kernel
+    if holes.shape[0] > image.shape[0] or holes.shape[1] > image.shape[1]:
+        return
+    expected = scipy.signal.correlate2d(image, holes, mode="valid")
+    np.testing.assert_allclose(conv2d(image, kernel, dilation=(d_h, d_w)), expected, atol=1e-10)
+
+
+def test_explicit_padding_is_pad_then_valid():
+    rng = np.random.default_rng(3)
+    image, kernel = rng.normal(size=(6, 5)), rng.normal(size=(3, 3))
+    padded = np.pad(image, ((2, 0), (1, 1)), mode="wrap")
+    np.testing.assert_allclose(conv2d(image, kernel, padding=((2, 0), 1), mode="wrap"),
+                               scipy.signal.correlate2d(padded, kernel, mode="valid"), atol=1e-10)
+
+
+@pytest.mark.parametrize(("size", "kernel_size", "strides", "padding", "dilation"), [
+    ((13, 11), (3, 4), 1, "same", 1),
+    ((13, 11), (3, 4), 2, "same", 1),
+    ((12, 12), 4, (3, 2), "same", 1),
+    ((13, 11), (3, 2), 1, "valid", 2),
+    ((13, 11), 3, 1, "same", (2, 3)),
+    ((16, 16), 3, 2, "valid", 1),
+])
+def test_equals_keras_conv2d_with_padding_strides_and_dilation(size, kernel_size, strides, padding, dilation):
+    import keras
+
+    rng = np.random.default_rng(4)
+    f_h, f_w = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
+    image = rng.normal(size=(*size, 3)).astype(np.float32)
+    kernel = rng.normal(size=(f_h, f_w, 3, 2)).astype(np.float32)
+    layer = keras.layers.Conv2D(2, kernel_size, strides=strides, padding=padding, dilation_rate=dilation,
+                                use_bias=False, dtype="float32")
+    layer.build((None, *size, 3))
+    layer.set_weights([kernel])
+    expected = keras.ops.convert_to_numpy(layer(image[None]))[0]
+    np.testing.assert_allclose(conv2d(image, kernel, strides, padding=padding, dilation=dilation), expected, atol=1e-4)
+
+
+def test_explicit_zero_padding_equals_keras_zeropadding2d_then_conv2d():
+    import keras
+
+    rng = np.random.default_rng(5)
+    image, kernel = rng.normal(size=(9, 7, 1)).astype(np.float32), rng.normal(size=(3, 3, 1, 1)).astype(np.float32)
+    conv = keras.layers.Conv2D(1, 3, use_bias=False, dtype="float32")
+    conv.build((None, 11, 10, 1))
+    conv.set_weights([kernel])
+    expected = keras.ops.convert_to_numpy(conv(keras.layers.ZeroPadding2D(((2, 0), (1, 2)))(image[None])))[0]
+    np.testing.assert_allclose(conv2d(image, kernel, padding=((2, 0), (1, 2))), expected, atol=1e-4)
+
+
+def test_stride_with_dilation_is_allowed_in_numpy():
+    image = np.arange(49.0).reshape(7, 7)
+    np.testing.assert_allclose(conv2d(image, np.ones((2, 2)), stride=2, dilation=2),
+                               conv2d(image, np.ones((2, 2)), dilation=2)[::2, ::2])
+
+
+@pytest.mark.parametrize(("kwargs", "words"), [
+    ({"padding": "full"}, "padding must be 'valid', 'same', an int"),
+    ({"padding": 1, "mode": "mirror"}, "mode must be one of zero, replicate"),
+    ({"mode": "edge"}, "mode must be one of"),
+    ({"dilation": 0}, "dilation must be a positive int, got 0"),
+    ({"dilation": 3}, "kernel of size 3x3 (dilated to span 7x7) is larger than the 5x5 image"),
+    ({"dilation": 4, "padding": 1}, "(dilated to span 9x9) is larger than the 5x5 image padded to 7x7"),
+    ({"padding": -1}, "padding must be a non-negative int"),
+])
+def test_bad_padding_and_dilation_get_clear_errors(kwargs, words):
+    with pytest.raises(ValueError, match=re.escape(words)):
+        conv2d(np.zeros((5, 5)), np.ones((3, 3)), **kwargs)

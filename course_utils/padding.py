@@ -1,0 +1,73 @@
+"""Padding modes: what goes outside the image before a convolution slides over it.
+
+``numpy.pad`` implements them all; this module gives them the names the lectures use
+(seed 001 draws each one on a row ``A B C`` padded by two on both sides):
+
+==========  ===============  ==================  =================================
+mode        ``numpy.pad``    seed 001's name     ``A B C`` padded by 2
+==========  ===============  ==================  =================================
+zero        ``constant``     zero shift          ``0 0 | A B C | 0 0``
+replicate   ``edge``         border extension    ``A A | A B C | C C``
+symmetric   ``symmetric``    mirror shift (1st)  ``B A | A B C | C B`` (edge repeated)
+reflect     ``reflect``      mirror shift (2nd)  ``C B | A B C | B A`` (edge not repeated)
+wrap        ``wrap``         cyclic shift        ``B C | A B C | A B``
+==========  ===============  ==================  =================================
+
+Keras ``padding='same'`` always pads with zeros; the other modes need an explicit
+padding step (``numpy.pad``, ``keras.ops.pad`` or ``tf.pad``).
+
+Example:
+    >>> "".join(pad(list("ABC"), 2, mode="symmetric"))
+    'BAABCCB'
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+MODES = {"zero": "constant", "replicate": "edge", "symmetric": "symmetric", "reflect": "reflect", "wrap": "wrap"}
+"""The course's name for each padding mode -> the name ``numpy.pad`` uses."""
+
+SEED_001_NAMES = {"zero": "zero shift", "replicate": "border extension", "symmetric": "mirror shift (edge repeated)",
+                  "reflect": "mirror shift (edge not repeated)", "wrap": "cyclic shift"}
+"""How seed 001 labels each mode."""
+
+
+def _amounts(padding, spatial_axes: int) -> list[tuple[int, int]]:
+    """``(before, after)`` per spatial axis from an int, a per-axis value per axis, or (1-D) one pair."""
+    def pair(value, where):
+        both = value if isinstance(value, (tuple, list)) else (value, value)
+        if len(both) != 2 or any(isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0 for n in both):
+            raise ValueError(f"padding{where} must be a non-negative int or a (before, after) pair of them; "
+                             f"got {value!r}.")
+        return int(both[0]), int(both[1])
+
+    if spatial_axes == 1 or not isinstance(padding, (tuple, list)):
+        return [pair(padding, "")] * spatial_axes
+    if len(padding) != 2:
+        raise ValueError(f"padding must be an int, (pad_h, pad_w) or ((top, bottom), (left, right)); got {padding!r}.")
+    return [pair(padding[0], " for the height"), pair(padding[1], " for the width")]
+
+
+def pad(image, padding, mode: str = "zero") -> np.ndarray:
+    """``image`` padded on its spatial axes with ``numpy.pad`` in one of the :data:`MODES`.
+
+    ``image`` is a row ``(W,)``, a grey image ``(H, W)`` or a colour image ``(H, W, C)`` (the
+    channels are not padded).  ``padding`` is an int (all sides), and for images also
+    ``(pad_h, pad_w)`` or ``((top, bottom), (left, right))``, as Keras ``ZeroPadding2D`` takes it.
+
+    >>> pad(np.array([1, 2, 3]), (1, 2), mode="wrap")
+    array([3, 1, 2, 3, 1, 2])
+    >>> pad(np.ones((2, 2, 3)), ((1, 0), 2)).shape
+    (3, 6, 3)
+    """
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}; got {mode!r}.")
+    image = np.asarray(image)
+    if image.ndim not in (1, 2, 3):
+        raise ValueError(f"image must be a row (W,), an image (H, W) or (H, W, C); got shape {image.shape}.")
+    spatial = min(image.ndim, 2)
+    widths = _amounts(padding, spatial) + [(0, 0)] * (image.ndim - spatial)
+    if image.dtype.kind in "US" and mode == "zero":  # the seed's lettered rows: pad with the character 0
+        return np.pad(image, widths, mode="constant", constant_values="0")
+    return np.pad(image, widths, mode=MODES[mode])
