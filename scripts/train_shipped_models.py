@@ -1,0 +1,95 @@
+"""Remake the trained models the course ships in data/ (lessons 06 and 07 load them).
+
+    .venv/bin/python scripts/train_shipped_models.py            # writes data/*.keras
+    .venv/bin/python scripts/train_shipped_models.py --out /tmp  # elsewhere, e.g. to compare
+
+Both models are course_utils.mnist_models.convnet (the lesson-04 network), trained on the
+shipped data/mnist.npz with fixed seeds, a fixed data order and TensorFlow's deterministic
+ops, so a rerun on the same versions gives the same weights (their sha256 is printed; the
+.keras file's own sha256 changes from run to run, since the archive records the date).
+
+- mnist_convnet: all ten digits, the whole training set.
+- digits_0_4_convnet: digits 0-4 only (5 classes): the source model of lesson 07's transfer.
+
+The files are saved without optimizer state, so each is about 3.3 MB.  After a rerun, copy
+the printed sha256 and accuracies into course_utils/pretrained.py and data/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import time
+from pathlib import Path
+
+os.environ["KERAS_BACKEND"] = "tensorflow"  # the recipe below is deterministic under TensorFlow
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import numpy as np  # noqa: E402
+
+from course_utils.data import as_network_input, data_dir, load_mnist, sha256_of  # noqa: E402
+from course_utils.mnist_models import convnet  # noqa: E402
+
+SEED = 2024
+EPOCHS = 3
+BATCH_SIZE = 128
+LEARNING_RATE = 1e-3
+
+
+def weights_sha256(model) -> str:
+    """sha256 of all weights as float32 bytes, layer by layer: equal weights, equal digest."""
+    digest = hashlib.sha256()
+    for array in model.get_weights():
+        digest.update(np.ascontiguousarray(array, dtype=np.float32).tobytes())
+    return digest.hexdigest()
+
+
+def train(x: np.ndarray, y: np.ndarray, num_classes: int):
+    """The lesson-04 convnet trained with Adam on (x, y) in a fixed shuffled order."""
+    import keras
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(SEED)
+    tf.config.experimental.enable_op_determinism()
+    order = np.random.default_rng(SEED).permutation(len(x))
+    model = convnet(num_classes=num_classes)
+    model.compile(optimizer=keras.optimizers.Adam(LEARNING_RATE),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.fit(as_network_input(x[order]), y[order], epochs=EPOCHS, batch_size=BATCH_SIZE,
+              shuffle=False, verbose=2)
+    bare = convnet(num_classes=num_classes)  # never compiled: no optimizer state in the file
+    bare.set_weights(model.get_weights())
+    return bare
+
+
+def accuracy(model, x: np.ndarray, y: np.ndarray) -> float:
+    predicted = model.predict(as_network_input(x), batch_size=1000, verbose=0).argmax(axis=1)
+    return float((predicted == y).mean())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=data_dir(), help="folder for the .keras files (default: data/)")
+    out = parser.parse_args().out
+    out.mkdir(parents=True, exist_ok=True)
+    (x_train, y_train), (x_test, y_test) = load_mnist(subset=False)
+    source_train, source_test = y_train < 5, y_test < 5
+    jobs = {
+        "mnist_convnet": (x_train, y_train, x_test, y_test, 10),
+        "digits_0_4_convnet": (x_train[source_train], y_train[source_train],
+                               x_test[source_test], y_test[source_test], 5),
+    }
+    for name, (x, y, x_eval, y_eval, num_classes) in jobs.items():
+        start = time.perf_counter()
+        model = train(x, y, num_classes)
+        path = out / f"{name}.keras"
+        model.save(path)
+        print(f"{name}: {len(x)} training digits, {time.perf_counter() - start:.0f} s; "
+              f"test accuracy {accuracy(model, x_eval, y_eval):.4f} on {len(x_eval)} test digits; "
+              f"{path.stat().st_size / 1e6:.2f} MB\n  file sha256    {sha256_of(path)}\n"
+              f"  weights sha256 {weights_sha256(model)}")
+
+
+if __name__ == "__main__":
+    main()
