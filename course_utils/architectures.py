@@ -109,15 +109,18 @@ def inception_module(x, filters_1x1: int, reduce_3x3: int | None, filters_3x3: i
     """
     from keras import layers
 
-    def conv(tensor, filters, size, label):
-        filters = positive_int(filters, label)
+    def conv(tensor, filters, argument, size, label):
+        filters = positive_int(filters, argument)
         return layers.Conv2D(filters, size, padding="same", activation="relu", name=f"{name}_{label}")(tensor)
 
-    branch1 = conv(x, filters_1x1, 1, "1x1")
-    branch3 = conv(x if reduce_3x3 is None else conv(x, reduce_3x3, 1, "3x3_reduce"), filters_3x3, 3, "3x3")
-    branch5 = conv(x if reduce_5x5 is None else conv(x, reduce_5x5, 1, "5x5_reduce"), filters_5x5, 5, "5x5")
+    def reduced(filters, argument):
+        return x if filters is None else conv(x, filters, argument, 1, f"{argument[-3:]}_reduce")
+
+    branch1 = conv(x, filters_1x1, "filters_1x1", 1, "1x1")
+    branch3 = conv(reduced(reduce_3x3, "reduce_3x3"), filters_3x3, "filters_3x3", 3, "3x3")
+    branch5 = conv(reduced(reduce_5x5, "reduce_5x5"), filters_5x5, "filters_5x5", 5, "5x5")
     pooled = layers.MaxPooling2D(3, strides=1, padding="same", name=f"{name}_pool")(x)
-    branch_pool = pooled if pool_proj is None else conv(pooled, pool_proj, 1, "pool_proj")
+    branch_pool = pooled if pool_proj is None else conv(pooled, pool_proj, "pool_proj", 1, "pool_proj")
     return layers.Concatenate(name=f"{name}_concat")([branch1, branch3, branch5, branch_pool])
 
 

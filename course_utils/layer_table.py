@@ -134,8 +134,8 @@ def layer_table(model) -> LayerTable:
     """The per-layer table of a built Keras model: one row per input, then one per layer in the
     model's order (a nested model contributes its own rows).
 
-    Raises ``ValueError`` for a layer with several outputs or called more than once (its
-    output shape is not one tuple).
+    Raises ``ValueError`` for a layer with several outputs or called more than once (it has
+    no single output shape).
     """
     import keras
 
@@ -149,12 +149,11 @@ def layer_table(model) -> LayerTable:
         if isinstance(layer, keras.Model):
             rows += [row for row in layer_table(layer).rows if row.kind != "Input"]
             continue
-        try:
-            output = layer.output
-        except (AttributeError, ValueError) as err:
-            raise ValueError(f"layer {layer.name!r} has no single output shape ({err}).") from None
-        if not hasattr(output, "shape"):
-            raise ValueError(f"layer {layer.name!r} has several outputs; a table row needs one.")
+        calls = len(getattr(layer, "_inbound_nodes", ()))  # Keras keeps one node per call
+        if calls > 1 or not hasattr(layer.output, "shape"):
+            raise ValueError(f"layer {layer.name!r} is called {calls} times or has several outputs; "
+                             "a table row needs one output shape.")
+        output = layer.output
         shape, params, bias = _shape(output), layer.count_params(), getattr(layer, "bias", None)
         weights = params - (math.prod(bias.shape) if bias is not None else 0)
         activations = math.prod(shape)
