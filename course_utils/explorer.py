@@ -98,9 +98,9 @@ def draw_convolution(size: int, kernel_size: int, *, stride: int = 1, padding="v
         for c in range(padded):
             inside = before <= r < before + size and before <= c < before + size
             _square(ax_in, r, c, COLOURS["input"] if inside else COLOURS["pad"], "input" if inside else "pad",
-                    linestyle="-" if inside else "--")
+                    linestyle="-" if inside else "--", zorder=1 if inside else 0.5)  # solid edges on top
             if (r, c) in taps:
-                _square(ax_in, r, c, COLOURS["tap"], "tap", alpha=0.75, edgecolor="black")
+                _square(ax_in, r, c, COLOURS["tap"], "tap", alpha=0.75, edgecolor="black", zorder=1.5)
             if values is not None:
                 ax_in.text(c + 0.5, r + 0.5, f"{values[0][r, c]:g}", ha="center", va="center", fontsize=8,
                            color="white" if (r, c) in taps else "black")
@@ -129,8 +129,9 @@ def draw_convolution(size: int, kernel_size: int, *, stride: int = 1, padding="v
         ax.set_xticks(np.arange(n) + 0.5, np.arange(n) - (before if ax is ax_in else 0))
         ax.set_yticks(np.arange(n) + 0.5, np.arange(n) - (before if ax is ax_in else 0))
         ax.tick_params(labelsize=7, length=0)
-    fig.texts.clear()
-    fig.text(0.5, 0.01, text, ha="center", va="bottom", fontsize=10)
+    for old in [t for t in fig.texts if t.get_gid() == "formula"]:
+        old.remove()
+    fig.text(0.5, 0.01, text, ha="center", va="bottom", fontsize=10, gid="formula")
     fig.suptitle("A convolution, one kernel position at a time"
                  + (" (dots: the centre of every position)" if values is None else ""))
     if new_figure:

@@ -91,7 +91,10 @@ def test_animation_has_one_frame_per_position():
     assert len(list(animation.new_frame_seq())) == 4
     page = animation.to_jshtml()
     assert page.count("data:image/png;base64") == 4
-    assert "position 4 of 4" in animation._fig.axes[1].get_title()  # the last frame drawn
+    fig = animation._fig
+    assert "position 4 of 4" in fig.axes[1].get_title()  # the last frame drawn
+    texts = [t.get_text() for t in fig.texts]
+    assert len(texts) == 2 and "one kernel position at a time" in fig.get_suptitle()  # one title, one formula
 
 
 @pytest.mark.parametrize(("kwargs", "words"), [
