@@ -1,7 +1,9 @@
 """The course's fast MNIST recipe against keras-io's mnist_convnet recipe, in one process on one machine.
 
 (a) course: the seeds' convnet (course_utils.mnist_models.convnet, 824,970 parameters) trained with
-    course_utils.training.fit_fast (batch 256, Adam with warm-up + cosine decay) for --course-epochs;
+    course_utils.training.fit_fast (batch 256, Adam with warm-up + cosine decay) for --course-epochs,
+    once per --precisions entry: float32 (what the lessons run on a CPU) and mixed_bfloat16 (bfloat16
+    compute, float32 weights: fast on CPUs with AMX or AVX512-BF16, slow on others);
 (b) reference: keras-io's "Simple MNIST convnet" (Conv32 3x3 relu - MaxPool2 - Conv64 3x3 relu -
     MaxPool2 - Flatten - Dropout 0.5 - Dense 10 softmax; Adam; batch 128; 15 epochs;
     validation_split 0.1; one-hot labels and categorical cross-entropy; pixels / 255).
@@ -17,13 +19,13 @@ their validation data) and are scored on the 10,000 test digits. For each it pri
 - the peak resident memory of the process during that recipe (Linux: VmHWM of /proc/self/status,
   reset before each recipe; elsewhere ru_maxrss, the peak of the whole process so far);
 
-then the ratios: course time to target / reference total training time, and / the reference's own
-time to target. Run it on a quiet machine (other programs on the cores slow both recipes unevenly):
+then, for each course run, the ratios: its time to target / the reference's total training time, and
+/ the reference's own time to target, in wall time and in CPU time. Run it on a quiet machine (other
+programs on the cores slow the recipes unevenly):
 
-    .venv/bin/python benchmarks/mnist_recipes.py                   # the full run, about 3 minutes
+    .venv/bin/python benchmarks/mnist_recipes.py                        # the full run, 3 to 4 minutes
     .venv/bin/python benchmarks/mnist_recipes.py --reference-epochs 3   # a shorter check
-    .venv/bin/python benchmarks/mnist_recipes.py --precision mixed_bfloat16
-                      # the course recipe in bfloat16: faster on CPUs with AMX or AVX512-BF16 only
+    .venv/bin/python benchmarks/mnist_recipes.py --precisions float32   # skip the bfloat16 run
 """
 
 from __future__ import annotations
@@ -128,8 +130,9 @@ def main(argv=None) -> None:
     parser.add_argument("--course-epochs", type=int, default=3)
     parser.add_argument("--reference-epochs", type=int, default=15)
     parser.add_argument("--target", type=float, default=0.992, help="test accuracy to reach (default 0.992)")
-    parser.add_argument("--precision", default="float32", choices=["float32", "mixed_bfloat16"],
-                        help="dtype policy of the course recipe (the reference always runs in float32)")
+    parser.add_argument("--precisions", nargs="+", default=["float32", "mixed_bfloat16"],
+                        choices=["float32", "mixed_bfloat16"],
+                        help="dtype policies to run the course recipe in (the reference always runs in float32)")
     args = parser.parse_args(argv)
 
     keras.utils.set_random_seed(0)
@@ -137,10 +140,9 @@ def main(argv=None) -> None:
     x_train, x_test = as_network_input(x_train), as_network_input(x_test)
     load = f", load average {os.getloadavg()[0]:.1f} at start" if hasattr(os, "getloadavg") else ""
     print(f"Keras {keras.__version__}, backend {keras.backend.backend()}, {os.cpu_count()} CPU cores{load}")
-    recipes = {
-        f"course ({args.course_epochs} epochs, {args.precision})": (run_course, args.course_epochs, args.precision),
-        f"reference ({args.reference_epochs} epochs, float32)": (run_reference, args.reference_epochs, "float32"),
-    }
+    recipes = {f"course {args.course_epochs} ep, {precision}": (run_course, args.course_epochs, precision)
+               for precision in args.precisions}
+    recipes[f"reference {args.reference_epochs} ep, float32"] = (run_reference, args.reference_epochs, "float32")
     results = {}
     for name, (run, epochs, precision) in recipes.items():
         print(f"\n{name}:", flush=True)
@@ -152,25 +154,25 @@ def main(argv=None) -> None:
         results[name] = clock, peak_memory_mib()
         keras.backend.clear_session()
 
-    print(f"\n{'recipe':<32} {'train wall':>10} {'train CPU':>10} {'test acc':>9} {'to ' + format(args.target, '.1%'):>10} "
+    print(f"\n{'recipe':<30} {'train wall':>10} {'train CPU':>10} {'test acc':>9} {'to ' + format(args.target, '.1%'):>10} "
           f"{'peak RSS':>9}")
     for name, (clock, memory) in results.items():
         reached = f"{clock.time_to_target:.1f} s" if clock.time_to_target is not None else "not reached"
-        print(f"{name:<32} {clock.wall[-1]:>8.1f} s {clock.cpu[-1]:>8.1f} s {clock.accuracies[-1]:>9.4f} "
+        print(f"{name:<30} {clock.wall[-1]:>8.1f} s {clock.cpu[-1]:>8.1f} s {clock.accuracies[-1]:>9.4f} "
               f"{reached:>10} {memory:>6.0f} MiB")
-    (course, _), (reference, _) = results.values()
-    if course.time_to_target is None:
-        print(f"\nThe course recipe did not reach {args.target:.1%}: no ratio.")
-        return
-    print(f"\ncourse time to {args.target:.1%} / reference total training time: "
-          f"{course.time_to_target / reference.wall[-1]:.3f} (1/{reference.wall[-1] / course.time_to_target:.1f}); "
-          f"target: at most 1/5")
-    if reference.time_to_target is not None:
-        print(f"course time to {args.target:.1%} / reference time to {args.target:.1%}: "
-              f"{course.time_to_target / reference.time_to_target:.3f}")
-    cpu_at_target = course.cpu[course.wall.index(course.time_to_target)]
-    print(f"the same in CPU time: course {cpu_at_target:.1f} s / reference {reference.cpu[-1]:.1f} s = "
-          f"{cpu_at_target / reference.cpu[-1]:.3f}")
+    reference, _ = results.pop(next(name for name in results if name.startswith("reference")))
+    print(f"\nRatios (target: the course recipe reaches {args.target:.1%} in at most 1/5 of the reference's time):")
+    for name, (course, _) in results.items():
+        if course.time_to_target is None:
+            print(f"{name}: did not reach {args.target:.1%}, no ratio.")
+            continue
+        cpu_at_target = course.cpu[course.wall.index(course.time_to_target)]
+        line = (f"{name}: time to {args.target:.1%} / reference total training time = "
+                f"{course.time_to_target / reference.wall[-1]:.3f} wall (1/{reference.wall[-1] / course.time_to_target:.1f}), "
+                f"{cpu_at_target / reference.cpu[-1]:.3f} CPU (1/{reference.cpu[-1] / cpu_at_target:.1f})")
+        if reference.time_to_target is not None:
+            line += f"; / reference time to {args.target:.1%} = {course.time_to_target / reference.time_to_target:.3f} wall"
+        print(line)
 
 
 if __name__ == "__main__":

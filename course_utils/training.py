@@ -24,6 +24,7 @@ Example:
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Iterable
 
 import numpy as np
@@ -71,8 +72,9 @@ def fit_fast(model, x_train, y_train, *, epochs: int, validation_data=None, verb
              callbacks=None):
     """Compile ``model`` with the course's recipe and train it; return the ``keras.callbacks.History``.
 
-    ``y_train`` holds integer class labels (sparse cross-entropy). ``seed`` fixes the shuffling
-    (the weights were drawn when the model was built). ``verbose=2`` prints one line per epoch.
+    ``y_train`` holds integer class labels (sparse cross-entropy). ``seed`` is passed to
+    ``keras.utils.set_random_seed`` before training, so the shuffling and any dropout repeat from run
+    to run (the weights were drawn when the model was built). ``verbose=2`` prints one line per epoch.
 
     >>> import keras
     >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(2, activation="softmax")])
@@ -116,10 +118,11 @@ def shift_images(images: np.ndarray, dx: int, dy: int = 0) -> np.ndarray:
     if images.ndim not in (3, 4):
         raise ValueError(f"images must be a batch (n, height, width) or (n, height, width, channels), "
                          f"got shape {images.shape}.")
-    for name, value in (("dx", dx), ("dy", dy)):
-        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or abs(value) >= images.shape[2 - (name == "dy")]:
-            raise ValueError(f"{name} must be an int smaller than the image in size, got {value!r} "
-                             f"for images of shape {images.shape}.")
+    height, width = images.shape[1:3]
+    for name, value, side, size in (("dx", dx, "width", width), ("dy", dy, "height", height)):
+        if not isinstance(value, numbers.Integral) or isinstance(value, bool) or abs(value) >= size:
+            raise ValueError(f"{name} must be an int between -{size - 1} and {size - 1} (the images' {side} "
+                             f"is {size}), got {value!r}.")
     offsets = (0, dy, dx) + (0,) * (images.ndim - 3)
     return scipy.ndimage.shift(images, offsets, order=0, mode="constant", cval=0)
 
