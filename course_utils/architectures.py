@@ -150,24 +150,28 @@ def googlenet(input_shape=IMAGENET_SHAPE, num_classes: int = 1000):
     return keras.Model(inputs, _classifier(x, num_classes), name="googlenet")
 
 
-def _conv_bn(x, filters: int, size: int, *, strides: int = 1, name: str, relu: bool = True):
+def _conv_bn(x, filters: int, size: int, *, strides: int = 1, name: str, relu: bool = True,
+             bn_momentum: float = 0.99):
     """Conv2D -> BatchNormalization (-> ReLU), named ``{name}_conv``, ``{name}_bn``, ``{name}_relu``."""
     from keras import layers
 
     x = layers.Conv2D(filters, size, strides=strides, padding="same", name=f"{name}_conv")(x)
-    x = layers.BatchNormalization(epsilon=BN_EPSILON, name=f"{name}_bn")(x)
+    x = layers.BatchNormalization(momentum=bn_momentum, epsilon=BN_EPSILON, name=f"{name}_bn")(x)
     return layers.Activation("relu", name=f"{name}_relu")(x) if relu else x
 
 
-def _shortcut(x, channels: int, strides: int, name: str):
+def _shortcut(x, channels: int, strides: int, name: str, bn_momentum: float):
     """Identity when the shapes match; else a 1x1 projection (with batch norm) to the new shape."""
     if strides == 1 and x.shape[-1] == channels:
         return x
-    return _conv_bn(x, channels, 1, strides=strides, name=f"{name}_0", relu=False)
+    return _conv_bn(x, channels, 1, strides=strides, name=f"{name}_0", relu=False, bn_momentum=bn_momentum)
 
 
-def basic_block(x, filters: int, *, strides: int = 1, name: str):
+def basic_block(x, filters: int, *, strides: int = 1, name: str, bn_momentum: float = 0.99):
     """ResNet's basic block: relu(F(x) + x) with F = 3x3 conv-BN-ReLU, 3x3 conv-BN.
+
+    ``bn_momentum`` is the batch norms' running-average momentum (Keras's default 0.99; a short
+    training needs a smaller one before the running statistics can serve at inference).
 
     >>> import keras
     >>> tuple(basic_block(keras.Input((8, 8, 16)), 32, strides=2, name="b").shape)
@@ -176,9 +180,9 @@ def basic_block(x, filters: int, *, strides: int = 1, name: str):
     from keras import layers
 
     filters, strides = positive_int(filters, "filters"), positive_int(strides, "strides")
-    shortcut = _shortcut(x, filters, strides, name)
-    x = _conv_bn(x, filters, 3, strides=strides, name=f"{name}_1")
-    x = _conv_bn(x, filters, 3, name=f"{name}_2", relu=False)
+    shortcut = _shortcut(x, filters, strides, name, bn_momentum)
+    x = _conv_bn(x, filters, 3, strides=strides, name=f"{name}_1", bn_momentum=bn_momentum)
+    x = _conv_bn(x, filters, 3, name=f"{name}_2", relu=False, bn_momentum=bn_momentum)
     x = layers.Add(name=f"{name}_add")([shortcut, x])
     return layers.Activation("relu", name=f"{name}_out")(x)
 
@@ -194,7 +198,7 @@ def bottleneck_block(x, filters: int, *, strides: int = 1, name: str):
     from keras import layers
 
     filters, strides = positive_int(filters, "filters"), positive_int(strides, "strides")
-    shortcut = _shortcut(x, 4 * filters, strides, name)
+    shortcut = _shortcut(x, 4 * filters, strides, name, 0.99)
     x = _conv_bn(x, filters, 1, strides=strides, name=f"{name}_1")
     x = _conv_bn(x, filters, 3, name=f"{name}_2")
     x = _conv_bn(x, 4 * filters, 1, name=f"{name}_3", relu=False)
@@ -264,11 +268,11 @@ def small_alexnet(input_shape=MNIST_SHAPE, num_classes: int = 10):
 
     input_shape, num_classes = _check_model_args(input_shape, num_classes)
     inputs = keras.Input(input_shape, name="image")
-    x = layers.Conv2D(32, 5, padding="same", activation="relu", name="conv1")(inputs)
+    x = layers.Conv2D(24, 5, padding="same", activation="relu", name="conv1")(inputs)
     x = layers.MaxPooling2D(3, strides=2, name="pool1")(x)
-    x = layers.Conv2D(64, 3, padding="same", activation="relu", name="conv2")(x)
+    x = layers.Conv2D(48, 3, padding="same", activation="relu", name="conv2")(x)
     x = layers.MaxPooling2D(3, strides=2, name="pool2")(x)
-    for name, filters in (("conv3", 96), ("conv4", 96), ("conv5", 64)):
+    for name, filters in (("conv3", 64), ("conv4", 64), ("conv5", 48)):
         x = layers.Conv2D(filters, 3, padding="same", activation="relu", name=name)(x)
     x = layers.MaxPooling2D(3, strides=2, name="pool3")(x)
     x = layers.Flatten(name="flatten")(x)
@@ -313,15 +317,17 @@ def small_googlenet(input_shape=MNIST_SHAPE, num_classes: int = 10):
 
 
 def small_resnet(input_shape=MNIST_SHAPE, num_classes: int = 10):
-    """ResNet's pattern at MNIST size: a conv-BN-ReLU stem, three basic blocks (the last two halve
-    the grid and double the channels), global average pooling."""
+    """ResNet's pattern at MNIST size: a conv-BN-ReLU stem and 2x2 max pooling, three basic blocks
+    (the last two halve the grid and double the channels), global average pooling.  Batch norm
+    momentum 0.9, so that a few hundred training steps are enough for its running statistics."""
     import keras
     from keras import layers
 
     input_shape, num_classes = _check_model_args(input_shape, num_classes)
     inputs = keras.Input(input_shape, name="image")
-    x = _conv_bn(inputs, 16, 3, name="stem")
+    x = _conv_bn(inputs, 16, 3, name="stem", bn_momentum=0.9)
+    x = layers.MaxPooling2D(2, name="stem_pool")(x)
     for stage, (filters, strides) in enumerate([(16, 1), (32, 2), (64, 2)], start=1):
-        x = basic_block(x, filters, strides=strides, name=f"stage{stage}")
+        x = basic_block(x, filters, strides=strides, name=f"stage{stage}", bn_momentum=0.9)
     x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
     return keras.Model(inputs, _classifier(x, num_classes), name="small_resnet")

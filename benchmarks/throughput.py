@@ -1,0 +1,88 @@
+"""Inference throughput of the lesson-05 full-size builders on this machine, in the spirit of seed 000's
+benchmark figure (Bianco et al. 2018: accuracy vs images per second at batch size 1).
+
+For each network (random weights: speed does not depend on them) prints its parameters, its
+multiply-accumulates per image (course_utils.layer_table) and the best-of-N images per second
+at batch 1 and batch 32 through ``model.predict_on_batch``, then plots images/s against parameters
+into build/throughput.png.
+
+Run: .venv/bin/python benchmarks/throughput.py [--repeats 3]
+"""
+
+import argparse
+import time
+from pathlib import Path
+
+import numpy as np
+
+from course_utils import architectures, mnist_models
+from course_utils.layer_table import layer_table
+
+BUILDERS = {
+    "LeNet-5": lambda: mnist_models.lenet5((32, 32, 1)),
+    "AlexNet": architectures.alexnet,
+    "VGG16": architectures.vgg16,
+    "GoogLeNet": architectures.googlenet,
+    "ResNet50": architectures.resnet50,
+}
+BATCHES = (1, 32)
+PLOT = Path(__file__).resolve().parent.parent / "build" / "throughput.png"
+
+
+def images_per_second(model, batch: int, repeats: int) -> float:
+    """Best of ``repeats`` timed calls, after one untimed call that builds the predict function."""
+    images = np.random.default_rng(0).random((batch, *model.input.shape[1:]), dtype=np.float32)
+    model.predict_on_batch(images)
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        model.predict_on_batch(images)
+        best = min(best, time.perf_counter() - start)
+    return batch / best
+
+
+def plot(results: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for batch, marker in zip(BATCHES, "os"):
+        params = [r["params"] for r in results.values()]
+        ax.scatter(params, [r[batch] for r in results.values()], marker=marker, label=f"batch {batch}")
+        for name, r in results.items():
+            ax.annotate(name, (r["params"], r[batch]), textcoords="offset points", xytext=(5, 5), fontsize=8)
+    ax.set(xscale="log", yscale="log", xlabel="parameters", ylabel="images per second",
+           title="Inference throughput vs parameters (random weights, this machine)")
+    ax.legend()
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3, help="timed calls per batch size (best is kept)")
+    args = parser.parse_args()
+    import keras
+
+    print(f"Keras {keras.__version__}, backend {keras.backend.backend()}")
+    print(f"{'network':10s} {'params':>12s} {'GMACs/image':>12s}" + "".join(f" {f'img/s @{b}':>11s}" for b in BATCHES))
+    results = {}
+    for name, build in BUILDERS.items():
+        model = build()
+        results[name] = {"params": model.count_params(), "macs": layer_table(model).total_macs}
+        for batch in BATCHES:
+            results[name][batch] = images_per_second(model, batch, args.repeats)
+        r = results[name]
+        print(f"{name:10s} {r['params']:12,d} {r['macs'] / 1e9:12.2f}" + "".join(f" {r[b]:11.1f}" for b in BATCHES),
+              flush=True)
+        del model
+        keras.backend.clear_session()
+    plot(results, PLOT)
+    print(f"plot: {PLOT}")
+
+
+if __name__ == "__main__":
+    main()
