@@ -23,13 +23,10 @@ import os
 import time
 from pathlib import Path
 
-os.environ["KERAS_BACKEND"] = "tensorflow"  # the recipe below is deterministic under TensorFlow
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+import numpy as np
 
-import numpy as np  # noqa: E402
-
-from course_utils.data import as_network_input, data_dir, load_mnist, sha256_of  # noqa: E402
-from course_utils.mnist_models import convnet  # noqa: E402
+from course_utils.data import as_network_input, data_dir, load_mnist, sha256_of
+from course_utils.mnist_models import convnet
 
 SEED = 2024
 EPOCHS = 3
@@ -69,6 +66,8 @@ def accuracy(model, x: np.ndarray, y: np.ndarray) -> float:
 
 
 def main() -> None:
+    os.environ["KERAS_BACKEND"] = "tensorflow"  # before Keras is imported: the recipe is deterministic there
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=data_dir(), help="folder for the .keras files (default: data/)")
     out = parser.parse_args().out

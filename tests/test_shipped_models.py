@@ -1,0 +1,88 @@
+"""The trained models in data/: the sha256 and test accuracies data/README.md publishes, safe loading, clear errors."""
+
+import importlib.util
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from course_utils import data
+from course_utils.data import DataFileError, as_network_input, load_mnist
+from course_utils.mnist_models import convnet
+from course_utils.pretrained import SHIPPED, load_shipped_model
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "data" / "README.md").read_text()
+
+
+def _published(name: str, what: str) -> str:
+    """A figure data/README.md gives for a shipped model, e.g. its test accuracy or weights sha256."""
+    row = next(line for line in README.splitlines() if line.startswith(f"| `{SHIPPED[name].file}`"))
+    return re.search(rf"{what} `?([0-9a-f.]+)`?", row).group(1)
+
+
+def _script():
+    spec = importlib.util.spec_from_file_location("train_shipped_models", ROOT / "scripts" / "train_shipped_models.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("name", list(SHIPPED))
+def test_file_matches_the_published_sha256_and_is_small(name):
+    path = ROOT / "data" / SHIPPED[name].file
+    assert data.sha256_of(path) == SHIPPED[name].sha256 == _published(name, "file sha256")
+    assert path.stat().st_size < 5e6
+
+
+@pytest.mark.parametrize(("name", "digits"), [("mnist_convnet", range(10)), ("digits_0_4_convnet", range(5))])
+def test_test_accuracy_is_the_published_one(name, digits):
+    model = load_shipped_model(name)
+    assert model.count_params() == convnet(num_classes=len(digits)).count_params()
+    _, (x_test, y_test) = load_mnist(subset=False)
+    keep = np.isin(y_test, digits)
+    predicted = model.predict(as_network_input(x_test[keep]), batch_size=1000, verbose=0).argmax(axis=1)
+    assert f"{(predicted == y_test[keep]).mean():.4f}" == _published(name, "test accuracy")
+
+
+@pytest.mark.parametrize("name", list(SHIPPED))
+def test_weights_are_those_the_script_made(name):
+    """The script prints a digest of the weights (the .keras archive itself records the date)."""
+    assert _script().weights_sha256(load_shipped_model(name)) == _published(name, "weights sha256")
+
+
+def test_layers_are_those_of_the_lesson_04_convnet():
+    model = load_shipped_model("mnist_convnet")
+    assert [layer.name for layer in model.layers] == [layer.name for layer in convnet().layers]
+    assert model.count_params() == 824_970
+
+
+@pytest.fixture
+def data_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv(data.DATA_DIR_VAR, str(tmp_path))
+    return tmp_path
+
+
+def test_missing_model_says_how_to_restore_or_remake_it(data_folder):
+    with pytest.raises(DataFileError, match="mnist_convnet.keras is missing.*git checkout.*train_shipped_models.py"):
+        load_shipped_model("mnist_convnet")
+
+
+def test_corrupt_model_is_reported(data_folder):
+    raw = bytearray((ROOT / "data" / "mnist_convnet.keras").read_bytes())
+    raw[5000] ^= 0xFF
+    (data_folder / "mnist_convnet.keras").write_bytes(bytes(raw))
+    with pytest.raises(DataFileError, match=f"is corrupt: .* expected {SHIPPED['mnist_convnet'].sha256}"):
+        load_shipped_model("mnist_convnet")
+
+
+def test_a_copy_elsewhere_loads(data_folder):
+    shutil.copy(ROOT / "data" / "digits_0_4_convnet.keras", data_folder)
+    assert load_shipped_model("digits_0_4_convnet").output.shape[-1] == 5
+
+
+def test_unknown_name_is_refused():
+    with pytest.raises(ValueError, match="name must be one of mnist_convnet, digits_0_4_convnet; got 'vgg'"):
+        load_shipped_model("vgg")
