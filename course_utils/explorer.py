@@ -43,6 +43,8 @@ def output_size_formula(size: int, kernel_size: int, *, stride: int = 1, padding
     >>> output_size_formula(7, 3, padding="same", stride=2)
     "'same': O = ceil(W / S) = ceil(7 / 2) = 4 (Keras adds 1 zero before and 1 after)"
     """
+    if padding not in ("valid", "same") and (isinstance(padding, bool) or not isinstance(padding, (int, np.integer))):
+        raise ValueError(f"padding must be 'valid', 'same' or an int (zeros on every side); got {padding!r}.")
     out = conv_output_size(size, kernel_size, stride=stride, padding=padding, dilation=dilation)
     if padding == "same":
         before, after = same_padding(size, kernel_size, stride=stride, dilation=dilation)
@@ -91,32 +93,9 @@ def draw_convolution(size: int, kernel_size: int, *, stride: int = 1, padding="v
         ax.clear()
     values = _values(image, kernel, size, kernel_size, stride, padding, dilation, before, after)
 
-    row, col = divmod(int(step), out)
-    taps = {(row * stride + a * dilation, col * stride + b * dilation)
-            for a in range(kernel_size) for b in range(kernel_size)}
-    for r in range(padded):
-        for c in range(padded):
-            inside = before <= r < before + size and before <= c < before + size
-            _square(ax_in, r, c, COLOURS["input"] if inside else COLOURS["pad"], "input" if inside else "pad",
-                    linestyle="-" if inside else "--", zorder=1 if inside else 0.5)  # solid edges on top
-            if (r, c) in taps:
-                _square(ax_in, r, c, COLOURS["tap"], "tap", alpha=0.75, edgecolor="black", zorder=1.5)
-            if values is not None:
-                ax_in.text(c + 0.5, r + 0.5, f"{values[0][r, c]:g}", ha="center", va="center", fontsize=8,
-                           color="white" if (r, c) in taps else "black")
-    centre = (kernel_size - 1) * dilation / 2 + 0.5
-    for i in range(out):
-        for j in range(out):
-            index = i * out + j
-            state = "current" if index == step else "done" if index < step else "output"
-            _square(ax_out, i, j, COLOURS[state], state)
-            if values is not None and index <= step:
-                ax_out.text(j + 0.5, i + 0.5, f"{values[1][i, j]:g}", ha="center", va="center", fontsize=8,
-                            color="white" if state == "current" else "black")
-    if values is None:  # with numbers in the cells the dots would hide them
-        positions = np.arange(out) * stride + centre
-        xs, ys = np.meshgrid(positions, positions)
-        ax_in.plot(xs.ravel(), ys.ravel(), ".", color="#c0392b", markersize=5)
+    _draw_input(ax_in, size, padded, before, kernel_size, stride, dilation, out, int(step),
+                None if values is None else values[0])
+    _draw_output(ax_out, out, int(step), None if values is None else values[1])
     pad_text = {"valid": "no padding ('valid')", "same": f"'same' padding {before} + {after}"}.get(
         padding, f"padding {padding}")
     details = [f"kernel {kernel_size}x{kernel_size}", f"stride {stride}", pad_text]
@@ -137,6 +116,40 @@ def draw_convolution(size: int, kernel_size: int, *, stride: int = 1, padding="v
     if new_figure:
         fig.tight_layout(rect=(0, 0.06, 1, 1))
     return fig
+
+
+def _draw_input(ax, size, side, before, kernel_size, stride, dilation, out, step, padded) -> None:
+    """The padded input grid (``side`` cells, the image from ``before``), the kernel's taps at
+    position ``step``, and the numbers of ``padded`` if given, else a dot at the centre of every position."""
+    row, col = divmod(step, out)
+    taps = {(row * stride + a * dilation, col * stride + b * dilation)
+            for a in range(kernel_size) for b in range(kernel_size)}
+    for r in range(side):
+        for c in range(side):
+            inside = before <= r < before + size and before <= c < before + size
+            _square(ax, r, c, COLOURS["input"] if inside else COLOURS["pad"], "input" if inside else "pad",
+                    linestyle="-" if inside else "--", zorder=1 if inside else 0.5)  # solid edges on top
+            if (r, c) in taps:
+                _square(ax, r, c, COLOURS["tap"], "tap", alpha=0.75, edgecolor="black", zorder=1.5)
+            if padded is not None:
+                ax.text(c + 0.5, r + 0.5, f"{padded[r, c]:g}", ha="center", va="center", fontsize=8,
+                        color="white" if (r, c) in taps else "black")
+    if padded is None:  # with numbers in the cells the dots would hide them
+        positions = np.arange(out) * stride + (kernel_size - 1) * dilation / 2 + 0.5
+        xs, ys = np.meshgrid(positions, positions)
+        ax.plot(xs.ravel(), ys.ravel(), ".", color="#c0392b", markersize=5)
+
+
+def _draw_output(ax, out, step, result) -> None:
+    """The output grid: positions done, the current one, those to come (with their values if given)."""
+    for i in range(out):
+        for j in range(out):
+            index = i * out + j
+            state = "current" if index == step else "done" if index < step else "output"
+            _square(ax, i, j, COLOURS[state], state)
+            if result is not None and index <= step:
+                ax.text(j + 0.5, i + 0.5, f"{result[i, j]:g}", ha="center", va="center", fontsize=8,
+                        color="white" if state == "current" else "black")
 
 
 def _values(image, kernel, size, kernel_size, stride, padding, dilation, before, after):
