@@ -130,7 +130,8 @@ def convolutional_part(model, last_layer: str, channels: int | None = None):
     """The model's layers up to ``last_layer`` on an input of any height and width.
 
     Convolutions and pooling do not care about the image size, so the base of a network
-    trained on 28x28 digits runs on a whole photograph.  For models whose layers form a chain.
+    trained on 28x28 digits runs on a whole photograph.  For models whose layers form a chain;
+    the layers are copies with the same names and weights.
 
     >>> from course_utils.mnist_models import convnet
     >>> tuple(convolutional_part(convnet(), "pool2")(np.zeros((1, 64, 96, 1))).shape)
@@ -141,7 +142,9 @@ def convolutional_part(model, last_layer: str, channels: int | None = None):
     stop = model.layers.index(_layer(model, last_layer))
     x = inputs = keras.Input((None, None, channels or model.input.shape[-1]), name="image")
     for layer in model.layers[1:stop + 1]:
-        x = layer(x)
+        copy = layer.__class__.from_config(layer.get_config())  # a copy, so that its .output is this graph's
+        x = copy(x)
+        copy.set_weights(layer.get_weights())
     return keras.Model(inputs, x, name=f"{model.name}_to_{last_layer}")
 
 
