@@ -189,8 +189,8 @@ class Ascent:
 
 
 def maximize_activation(model, layer_name: str, filter_index: int, *, steps: int = 60, step_size: float = 0.05,
-                        jitter: int = 1, blur_sigma: float = 0.3, l2_decay: float = 0.01,
-                        value_range: tuple[float, float] = (0.0, 1.0), seed: int = 0) -> Ascent:
+                        jitter: int = 1, blur_sigma: float = 0.3, l2_decay: float = 0.01, grey: float = 0.5,
+                        value_range: tuple[float, float] | None = None, seed: int = 0) -> Ascent:
     """Activation maximization by gradient ascent, as seed 002 lays it out (hand-written: the lesson's topic).
 
     1. loss = the mean activation of filter ``filter_index`` of layer ``layer_name``;
@@ -198,9 +198,10 @@ def maximize_activation(model, layer_name: str, filter_index: int, *, steps: int
     3. the image moves up the gradient (normalised to unit RMS) by ``step_size``; go to 2.
 
     Regularizers keep the image readable: a random shift of up to ``jitter`` pixels before
-    each gradient, a Gaussian blur of ``blur_sigma`` pixels and an L2 decay (the image
-    shrinks towards the middle of ``value_range`` by ``l2_decay``) after each step, and
-    clipping to ``value_range``.  The start is grey with a little noise, fixed by ``seed``.
+    each gradient, a Gaussian blur of ``blur_sigma`` pixels and an L2 decay (the image's
+    difference from ``grey`` shrinks by the fraction ``l2_decay``) after each step, and, if
+    ``value_range`` is given, clipping to it.  The start is ``grey`` plus a little noise
+    (standard deviation 0.05), fixed by ``seed``.
     """
     import keras
 
@@ -214,11 +215,9 @@ def maximize_activation(model, layer_name: str, filter_index: int, *, steps: int
     if min(step_size, blur_sigma, l2_decay) < 0 or jitter < 0:
         raise ValueError(f"step_size, jitter, blur_sigma and l2_decay must be >= 0, got {step_size}, {jitter}, "
                          f"{blur_sigma}, {l2_decay}.")
-    low, high = value_range
-    middle = (low + high) / 2
     rng = np.random.default_rng(seed)
     shape = tuple(n if n is not None else 64 for n in model.input.shape[1:])
-    image = (middle + 0.05 * (high - low) * rng.standard_normal((1, *shape))).astype(np.float32)
+    image = (grey + 0.05 * rng.standard_normal((1, *shape))).astype(np.float32)
 
     def loss(x):
         return keras.ops.mean(probe(x)[..., filter_index])
@@ -231,7 +230,9 @@ def maximize_activation(model, layer_name: str, filter_index: int, *, steps: int
         gradient = np.roll(gradient, tuple(-s for s in shift), axis=(1, 2))
         image = image + step_size * gradient / (np.sqrt(np.mean(gradient ** 2)) + 1e-8)
         image = scipy.ndimage.gaussian_filter(image, sigma=(0, blur_sigma, blur_sigma, 0))
-        image = np.clip(middle + (1 - l2_decay) * (image - middle), low, high).astype(np.float32)
+        image = (grey + (1 - l2_decay) * (image - grey)).astype(np.float32)
+        if value_range is not None:
+            image = np.clip(image, *value_range)
     activations.append(float(keras.ops.convert_to_numpy(loss(image))))
     return Ascent(image[0], activations)
 
