@@ -201,7 +201,8 @@ def maximize_activation(model, layer_name: str, filter_index: int, *, steps: int
     each gradient, a Gaussian blur of ``blur_sigma`` pixels and an L2 decay (the image's
     difference from ``grey`` shrinks by the fraction ``l2_decay``) after each step, and, if
     ``value_range`` is given, clipping to it.  The start is ``grey`` plus a little noise
-    (standard deviation 0.05), fixed by ``seed``.
+    (standard deviation 0.05), fixed by ``seed``; 64 pixels wide and high where the model
+    accepts any size.
     """
     import keras
 
