@@ -17,6 +17,7 @@ Example (no browser needed):
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -24,17 +25,25 @@ from course_utils.arithmetic import conv_output_size, same_padding
 from course_utils.convolution import conv2d
 from course_utils.validation import positive_int
 
+if TYPE_CHECKING:  # only for the annotations: matplotlib is imported where it is used
+    from matplotlib.animation import FuncAnimation
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+Padding = str | int
+
 COLOURS = {"input": "#b3d4ea", "pad": "white", "tap": "#1f5f8b", "done": "#9fd8cf", "output": "#e3f4f1",
            "current": "#1b7f70"}
 
 
-def _padding_pair(size: int, kernel_size: int, stride: int, padding, dilation: int) -> tuple[int, int]:
+def _padding_pair(size: int, kernel_size: int, stride: int, padding: Padding, dilation: int) -> tuple[int, int]:
     if padding == "same":
         return same_padding(size, kernel_size, stride=stride, dilation=dilation)
     return (0, 0) if padding == "valid" else (padding, padding)
 
 
-def output_size_formula(size: int, kernel_size: int, *, stride: int = 1, padding="valid", dilation: int = 1) -> str:
+def output_size_formula(size: int, kernel_size: int, *, stride: int = 1, padding: Padding = "valid",
+                        dilation: int = 1) -> str:
     """The output size of a square convolution with the formula filled in, as one line of text.
 
     ``padding`` is 'valid', 'same' or an int (zeros on every side).  Raises ``ValueError``
@@ -55,7 +64,7 @@ def output_size_formula(size: int, kernel_size: int, *, stride: int = 1, padding
             f"floor(({size} + 2*{p} - {dilation}*({kernel_size} - 1) - 1) / {stride}) + 1 = {out}")
 
 
-def _square(ax, row: float, col: float, colour: str, gid: str, **style) -> None:
+def _square(ax: Axes, row: float, col: float, colour: str, gid: str, **style) -> None:
     from matplotlib.patches import Rectangle
 
     # add_artist, not add_patch: the limits are set once at the end (add_patch would update them 300 times)
@@ -63,8 +72,9 @@ def _square(ax, row: float, col: float, colour: str, gid: str, **style) -> None:
                             gid=gid, **style))
 
 
-def draw_convolution(size: int, kernel_size: int, *, stride: int = 1, padding="valid", dilation: int = 1,
-                     step: int = 0, image=None, kernel=None, axes=None):
+def draw_convolution(size: int, kernel_size: int, *, stride: int = 1, padding: Padding = "valid", dilation: int = 1,
+                     step: int = 0, image: np.ndarray | None = None, kernel: np.ndarray | None = None,
+                     axes: tuple[Axes, Axes] | None = None) -> Figure:
     """Draw a square convolution with the kernel at position ``step`` (row-major); return the figure.
 
     ``image`` (size x size) and ``kernel`` (kernel_size x kernel_size) are optional: given, their
@@ -91,7 +101,7 @@ def draw_convolution(size: int, kernel_size: int, *, stride: int = 1, padding="v
     fig = ax_in.figure
     for ax in axes:
         ax.clear()
-    values = _values(image, kernel, size, kernel_size, stride, padding, dilation, before, after)
+    values = _values(image, kernel, size, kernel_size, stride, dilation, before, after)
 
     _draw_input(ax_in, size, padded, before, kernel_size, stride, dilation, out, int(step),
                 None if values is None else values[0])
@@ -118,7 +128,8 @@ def draw_convolution(size: int, kernel_size: int, *, stride: int = 1, padding="v
     return fig
 
 
-def _draw_input(ax, size, side, before, kernel_size, stride, dilation, out, step, padded) -> None:
+def _draw_input(ax: Axes, size: int, side: int, before: int, kernel_size: int, stride: int, dilation: int, out: int,
+                step: int, padded: np.ndarray | None) -> None:
     """The padded input grid (``side`` cells, the image from ``before``), the kernel's taps at
     position ``step``, and the numbers of ``padded`` if given, else a dot at the centre of every position."""
     row, col = divmod(step, out)
@@ -140,7 +151,7 @@ def _draw_input(ax, size, side, before, kernel_size, stride, dilation, out, step
         ax.plot(xs.ravel(), ys.ravel(), ".", color="#c0392b", markersize=5)
 
 
-def _draw_output(ax, out, step, result) -> None:
+def _draw_output(ax: Axes, out: int, step: int, result: np.ndarray | None) -> None:
     """The output grid: positions done, the current one, those to come (with their values if given)."""
     for i in range(out):
         for j in range(out):
@@ -152,7 +163,8 @@ def _draw_output(ax, out, step, result) -> None:
                         color="white" if state == "current" else "black")
 
 
-def _values(image, kernel, size, kernel_size, stride, padding, dilation, before, after):
+def _values(image, kernel, size: int, kernel_size: int, stride: int, dilation: int, before: int,
+            after: int) -> tuple[np.ndarray, np.ndarray] | None:
     """(zero-padded image, output) when both numbers are given; None when neither is."""
     if image is None and kernel is None:
         return None
@@ -165,8 +177,9 @@ def _values(image, kernel, size, kernel_size, stride, padding, dilation, before,
                                                        dilation=dilation)
 
 
-def convolution_animation(size: int, kernel_size: int, *, stride: int = 1, padding="valid", dilation: int = 1,
-                          image=None, kernel=None, interval: int = 600):
+def convolution_animation(size: int, kernel_size: int, *, stride: int = 1, padding: Padding = "valid",
+                          dilation: int = 1, image: np.ndarray | None = None, kernel: np.ndarray | None = None,
+                          interval: int = 600) -> FuncAnimation:
     """A matplotlib ``FuncAnimation``: :func:`draw_convolution` at every position in turn.
 
     Show it in a notebook with ``IPython.display.HTML(animation.to_jshtml())``.
@@ -203,7 +216,8 @@ class ConvExplorer:
 
     PADDINGS = [("valid", "valid"), ("same", "same"), ("1", 1), ("2", 2), ("3", 3)]
 
-    def __init__(self, size: int = 7, kernel_size: int = 3, stride: int = 1, padding="valid", dilation: int = 1):
+    def __init__(self, size: int = 7, kernel_size: int = 3, stride: int = 1, padding: Padding = "valid",
+                 dilation: int = 1):
         import ipywidgets as widgets
 
         def slider(description, value, low, high):
