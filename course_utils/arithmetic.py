@@ -23,7 +23,7 @@ Example (seeds 000 and 002):
 from __future__ import annotations
 
 import numbers
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from course_utils.validation import positive_int, positive_pair
 
@@ -232,6 +232,17 @@ def pool_output_shape(input_shape: tuple[int, int], pool_size, *, strides=None, 
         input_shape, _per_axis(pool_size, "pool_size"), _per_axis(strides, "strides")))
 
 
+def _per_layer(values, name: str, layers: int | None = None) -> list[int]:
+    """A sequence of positive ints (one per layer) as a list; else a ValueError naming ``name``."""
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise ValueError(f"{name} must be a sequence of positive ints, one per layer; got {values!r}.")
+    values = [positive_int(v, name) for v in values]
+    if layers is not None and len(values) != layers:
+        raise ValueError(f"{name} must be a list of {layers} positive ints (one per layer, like kernel_sizes); "
+                         f"got {len(values)}: {values!r}.")
+    return values
+
+
 def receptive_field(kernel_sizes: Sequence[int], strides: Sequence[int] | None = None,
                     dilations: Sequence[int] | None = None) -> tuple[int, int]:
     """(receptive field, effective stride) along one axis of a stack of layers, first layer first.
@@ -243,17 +254,14 @@ def receptive_field(kernel_sizes: Sequence[int], strides: Sequence[int] | None =
     >>> receptive_field([3, 3]), receptive_field([3, 3, 3], dilations=[1, 2, 4])
     ((5, 1), (15, 1))
     """
-    kernel_sizes = list(kernel_sizes) if isinstance(kernel_sizes, (list, tuple)) else kernel_sizes
-    if not isinstance(kernel_sizes, list) or not kernel_sizes:
-        raise ValueError(f"kernel_sizes must be a non-empty list of positive ints, one per layer; got {kernel_sizes!r}.")
+    kernel_sizes = _per_layer(kernel_sizes, "kernel_sizes")
+    if not kernel_sizes:
+        raise ValueError("kernel_sizes must list at least one layer; got an empty sequence.")
     layers = len(kernel_sizes)
-    strides, dilations = [1] * layers if strides is None else strides, [1] * layers if dilations is None else dilations
-    for name, values in (("strides", strides), ("dilations", dilations)):
-        if not isinstance(values, (list, tuple)) or len(values) != layers:
-            raise ValueError(f"{name} must be a list of {layers} positive ints (one per layer, like kernel_sizes); "
-                             f"got {values!r}.")
+    strides = [1] * layers if strides is None else _per_layer(strides, "strides", layers)
+    dilations = [1] * layers if dilations is None else _per_layer(dilations, "dilations", layers)
     field, jump = 1, 1
     for k, s, d in zip(kernel_sizes, strides, dilations):
-        field += positive_int(d, "dilations") * (positive_int(k, "kernel_sizes") - 1) * jump
-        jump *= positive_int(s, "strides")
+        field += d * (k - 1) * jump
+        jump *= s
     return field, jump

@@ -132,6 +132,11 @@ def test_receptive_field_by_hand(kernels, strides, dilations, expected):
     assert receptive_field(kernels, strides, dilations) == expected
 
 
+def test_receptive_field_takes_any_sequence():
+    assert receptive_field((3, 2, 3), strides=np.array([1, 2, 1])) == (8, 2)
+    assert receptive_field(range(3, 4)) == (3, 1)
+
+
 @pytest.mark.parametrize(("call", "words"), [
     (lambda: conv_output_size(4, 5), "kernel_size=5 with dilation=1 spans 5 pixels, more than the padded input"),
     (lambda: conv_output_size(6, 3, dilation=3), "spans 7 pixels"),
@@ -142,14 +147,16 @@ def test_receptive_field_by_hand(kernels, strides, dilations, expected):
     (lambda: conv_output_size(8, 3, padding=(1, 2, 3)), "a (before, after) pair"),
     (lambda: conv_output_size(0, 3), "size must be a positive int, got 0"),
     (lambda: conv_output_size(8, 3, stride=0), "stride must be a positive int, got 0"),
-    (lambda: transposed_conv_output_size(4, 3, stride=2, output_padding=2), "output_padding must be smaller than stride"),
+    (lambda: transposed_conv_output_size(4, 3, stride=2, output_padding=2),
+     "output_padding must be smaller than stride"),
     (lambda: transposed_conv_output_size(4, 3, padding=1), "padding must be 'valid' or 'same'"),
     (lambda: transposed_conv_output_size(1, 2, padding="same", output_padding=0), "empty output"),
     (lambda: pool_output_size(3, 5), "pool_size=5 is larger than the input (size=3)"),
     (lambda: pool_output_size(8, 2, padding=1), "padding must be 'valid' or 'same'"),
     (lambda: conv_output_shape((8, 8, 3), 3), "input_shape must be (height, width)"),
     (lambda: conv_output_shape((8, 8), (3, 3, 3)), "kernel_size must be an int or a pair"),
-    (lambda: receptive_field([]), "kernel_sizes must be a non-empty list"),
+    (lambda: receptive_field([]), "kernel_sizes must list at least one layer"),
+    (lambda: receptive_field(3), "kernel_sizes must be a sequence of positive ints, one per layer; got 3"),
     (lambda: receptive_field([3, 3], strides=[2]), "strides must be a list of 2 positive ints"),
     (lambda: receptive_field([3, 0]), "kernel_sizes must be a positive int, got 0"),
     (lambda: receptive_field([3, 3], dilations=[1, -2]), "dilations must be a positive int, got -2"),
