@@ -63,6 +63,7 @@ def plot_history(histories: Mapping[str, Mapping[str, Sequence[float]]], *, titl
     ('epoch', 'loss', 2)
     """
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     if not histories:
         raise ValueError("histories must name at least one model.")
@@ -78,6 +79,7 @@ def plot_history(histories: Mapping[str, Mapping[str, Sequence[float]]], *, titl
             if f"val_{metric}" in history:
                 ax.plot(epochs, history[f"val_{metric}"], f"C{colour}--", marker="s", label=f"{name} (validation)")
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel(metric)
         ax.set_title(metric)
         ax.legend(fontsize="small")

@@ -17,6 +17,8 @@ def test_plot_history_draws_train_and_validation_per_model():
     assert [line.get_label() for line in loss.lines] == ["a (train)", "a (validation)", "b (train)"]
     assert list(acc.lines[1].get_ydata()) == [.3, .4, .5]
     assert (acc.get_xlabel(), acc.get_ylabel()) == ("epoch", "accuracy")
+    fig.canvas.draw()
+    assert all(float(tick).is_integer() for tick in acc.get_xticks()), "epochs are whole numbers"
 
 
 def test_plot_history_names_a_missing_metric():
