@@ -13,6 +13,11 @@ TensorFlow, JAX and PyTorch backends:
 - **in-memory float32 arrays** as the data pipeline: MNIST fits in memory many times
   over, and Keras shuffles and batches numpy arrays itself on every backend.
 
+Measured for the seeds' convnet on the course's 2-core CPU (a shared machine; CPU seconds
+per 60,000 digits): batch 64: 52, 128: 39, 256: 31, 512: 31; XLA (``jit_compile=True``)
+was 4 to 7 times slower. With this recipe it passes 99.2% test accuracy in 3 epochs.
+``benchmarks/mnist_recipes.py`` compares it with keras.io's MNIST example.
+
 Example:
     >>> import numpy as np
     >>> images = np.zeros((4, 28, 28, 1), np.float32)

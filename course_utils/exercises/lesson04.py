@@ -3,6 +3,17 @@
 >>> from course_utils.exercises import lesson04 as ex
 >>> ex.convnet_params.check(824_970).passed
 True
+
+Usual mistakes get named (counts and losses worked out by hand):
+
+>>> ex.convnet_params.check(800 + 18_432 + 802_816 + 2_560).message      # no biases
+'That counts the weights only.'
+>>> ex.convnet_params.check(12_867_210).message                           # no pooling: 28 * 28 * 64 inputs
+'That forgets the two pooling layers.'
+>>> ex.cross_entropy.check(0.4493).passed, ex.cross_entropy.check(0.6381).message
+(True, 'That is the probability of the true class, not the loss.')
+>>> ex.output_shapes.check([(24, 24, 32)] + [(1,)] * 6).hint
+"padding='same' keeps 28x28; the channels are the 32 filters."
 """
 
 from __future__ import annotations
