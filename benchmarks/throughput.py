@@ -6,7 +6,7 @@ multiply-accumulates per image (course_utils.layer_table) and the best-of-N imag
 at batch 1 and batch 32 through ``model.predict_on_batch``, then plots images/s against parameters
 into build/throughput.png.
 
-Run: .venv/bin/python benchmarks/throughput.py [--repeats 3]
+Run: .venv/bin/python benchmarks/throughput.py [--repeats 3] [NETWORK ...]   (default: all five)
 """
 
 import argparse
@@ -19,7 +19,7 @@ from course_utils import architectures, mnist_models
 from course_utils.layer_table import layer_table
 
 BUILDERS = {
-    "LeNet-5": lambda: mnist_models.lenet5((32, 32, 1)),
+    "LeNet-5": mnist_models.lenet5,  # its 28x28 MNIST input
     "AlexNet": architectures.alexnet,
     "VGG16": architectures.vgg16,
     "GoogLeNet": architectures.googlenet,
@@ -64,14 +64,19 @@ def plot(results: dict, path: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3, help="timed calls per batch size (best is kept)")
+    parser.add_argument("networks", nargs="*", default=list(BUILDERS),
+                        help=f"which networks to time, among {', '.join(BUILDERS)} (default: all)")
     args = parser.parse_args()
+    unknown = [name for name in args.networks if name not in BUILDERS]
+    if unknown:
+        parser.error(f"unknown networks {unknown}; choose among {', '.join(BUILDERS)}")
     import keras
 
     print(f"Keras {keras.__version__}, backend {keras.backend.backend()}")
     print(f"{'network':10s} {'params':>12s} {'GMACs/image':>12s}" + "".join(f" {f'img/s @{b}':>11s}" for b in BATCHES))
     results = {}
-    for name, build in BUILDERS.items():
-        model = build()
+    for name in args.networks:
+        model = BUILDERS[name]()
         results[name] = {"params": model.count_params(), "macs": layer_table(model).total_macs}
         for batch in BATCHES:
             results[name][batch] = images_per_second(model, batch, args.repeats)
