@@ -189,7 +189,7 @@ class Ascent:
 
 
 def maximize_activation(model, layer_name: str, filter_index: int, *, steps: int = 60, step_size: float = 0.05,
-                        jitter: int = 1, blur_sigma: float = 0.3, l2_decay: float = 0.01, grey: float = 0.5,
+                        jitter: int = 1, blur_sigma: float = 0.3, l2_decay: float = 0.01, grey: float = 0.5, noise: float = 0.5,
                         value_range: tuple[float, float] | None = None, seed: int = 0) -> Ascent:
     """Activation maximization by gradient ascent, as seed 002 lays it out (hand-written: the lesson's topic).
 
@@ -200,9 +200,10 @@ def maximize_activation(model, layer_name: str, filter_index: int, *, steps: int
     Regularizers keep the image readable: a random shift of up to ``jitter`` pixels before
     each gradient, a Gaussian blur of ``blur_sigma`` pixels and an L2 decay (the image's
     difference from ``grey`` shrinks by the fraction ``l2_decay``) after each step, and, if
-    ``value_range`` is given, clipping to it.  The start is ``grey`` plus a little noise
-    (standard deviation 0.05), fixed by ``seed``; 64 pixels wide and high where the model
-    accepts any size.
+    ``value_range`` is given, clipping to it.  The start is ``grey`` plus Gaussian noise of
+    standard deviation ``noise`` (fixed by ``seed``): patterns grow out of the noise, where
+    a flat start would grow only edges along the zero-padded border.  It is 64 pixels wide
+    and high where the model accepts any size.
     """
     import keras
 
@@ -213,12 +214,12 @@ def maximize_activation(model, layer_name: str, filter_index: int, *, steps: int
             or not 0 <= filter_index < filters:
         raise ValueError(f"filter_index must be an int from 0 to {filters - 1} (layer {layer_name!r} has "
                          f"{filters} filters), got {filter_index!r}.")
-    if min(step_size, blur_sigma, l2_decay) < 0 or jitter < 0:
-        raise ValueError(f"step_size, jitter, blur_sigma and l2_decay must be >= 0, got {step_size}, {jitter}, "
-                         f"{blur_sigma}, {l2_decay}.")
+    if min(step_size, blur_sigma, l2_decay, noise) < 0 or jitter < 0:
+        raise ValueError(f"step_size, jitter, blur_sigma, l2_decay and noise must be >= 0, got {step_size}, "
+                         f"{jitter}, {blur_sigma}, {l2_decay}, {noise}.")
     rng = np.random.default_rng(seed)
     shape = tuple(n if n is not None else 64 for n in model.input.shape[1:])
-    image = (grey + 0.05 * rng.standard_normal((1, *shape))).astype(np.float32)
+    image = (grey + noise * rng.standard_normal((1, *shape))).astype(np.float32)
 
     def loss(x):
         return keras.ops.mean(probe(x)[..., filter_index])
