@@ -54,7 +54,8 @@ def show_images(images: Sequence[np.ndarray], titles: Sequence[str], *, suptitle
 
 def plot_history(histories: Mapping[str, Mapping[str, Sequence[float]]], *, title: str,
                  metrics: Sequence[str] = ("loss", "accuracy")):
-    """Learning curves: one panel per metric, one colour per model, training solid, validation dashed.
+    """Learning curves: one panel per metric, one colour per model, training solid, validation dashed,
+    and one legend below the panels.
 
     ``histories`` maps a model's name to ``keras.callbacks.History.history`` (a dict of lists).
 
@@ -71,7 +72,8 @@ def plot_history(histories: Mapping[str, Mapping[str, Sequence[float]]], *, titl
         missing = [m for m in metrics if m not in history]
         if missing:
             raise ValueError(f"histories[{name!r}] has no {missing}; it has {sorted(history)}.")
-    fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.5), squeeze=False)
+    fig, axes = plt.subplots(1, len(metrics), figsize=(max(7, 5 * len(metrics)), 4), squeeze=False,
+                             layout="constrained")
     for ax, metric in zip(axes.flat, metrics):
         for colour, (name, history) in enumerate(histories.items()):
             epochs = range(1, len(history[metric]) + 1)
@@ -82,7 +84,8 @@ def plot_history(histories: Mapping[str, Mapping[str, Sequence[float]]], *, titl
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel(metric)
         ax.set_title(metric)
-        ax.legend(fontsize="small")
+    handles, labels = axes.flat[0].get_legend_handles_labels()   # one legend below the panels, off the curves
+    fig.legend(handles, labels, loc="outside lower center", ncols=min(len(histories), 2 * len(metrics)),
+               fontsize="small")   # a column per model: its training and validation lines together
     fig.suptitle(title)
-    fig.tight_layout()
     return fig

@@ -15,6 +15,8 @@ def test_plot_history_draws_train_and_validation_per_model():
     loss, acc = fig.axes
     assert fig._suptitle.get_text() == "two models"
     assert [line.get_label() for line in loss.lines] == ["a (train)", "a (validation)", "b (train)"]
+    (legend,) = fig.legends
+    assert [text.get_text() for text in legend.get_texts()] == ["a (train)", "a (validation)", "b (train)"]
     assert list(acc.lines[1].get_ydata()) == [.3, .4, .5]
     assert (acc.get_xlabel(), acc.get_ylabel()) == ("epoch", "accuracy")
     fig.canvas.draw()
