@@ -23,8 +23,7 @@ Example:
 from __future__ import annotations
 
 from course_utils.mnist_models import MNIST_SHAPE
-from course_utils.mnist_models import _check as _check_model_args
-from course_utils.validation import positive_int
+from course_utils.validation import model_arguments, positive_int
 
 IMAGENET_SHAPE = (224, 224, 3)
 ALEXNET_SHAPE = (227, 227, 3)
@@ -58,7 +57,7 @@ def alexnet(input_shape=ALEXNET_SHAPE, num_classes: int = 1000, *, dropout: floa
     import keras
     from keras import layers
 
-    input_shape, num_classes = _check_model_args(input_shape, num_classes)
+    input_shape, num_classes = model_arguments(input_shape, num_classes)
     inputs = keras.Input(input_shape, name="image")
     x = layers.Conv2D(96, 11, strides=4, activation="relu", name="conv1")(inputs)
     x = layers.MaxPooling2D(3, strides=2, name="pool1")(x)
@@ -83,7 +82,7 @@ def vgg16(input_shape=IMAGENET_SHAPE, num_classes: int = 1000):
     import keras
     from keras import layers
 
-    input_shape, num_classes = _check_model_args(input_shape, num_classes)
+    input_shape, num_classes = model_arguments(input_shape, num_classes)
     inputs = keras.Input(input_shape, name="input_layer")
     x = inputs
     for block, (filters, convs) in enumerate([(64, 2), (128, 2), (256, 3), (512, 3), (512, 3)], start=1):
@@ -133,7 +132,7 @@ def googlenet(input_shape=IMAGENET_SHAPE, num_classes: int = 1000):
     import keras
     from keras import layers
 
-    input_shape, num_classes = _check_model_args(input_shape, num_classes)
+    input_shape, num_classes = model_arguments(input_shape, num_classes)
     inputs = keras.Input(input_shape, name="image")
     x = layers.Conv2D(64, 7, strides=2, padding="same", activation="relu", name="conv1")(inputs)
     x = layers.MaxPooling2D(3, strides=2, padding="same", name="pool1")(x)
@@ -213,7 +212,7 @@ def resnet50(input_shape=IMAGENET_SHAPE, num_classes: int = 1000):
     import keras
     from keras import layers
 
-    input_shape, num_classes = _check_model_args(input_shape, num_classes)
+    input_shape, num_classes = model_arguments(input_shape, num_classes)
     inputs = keras.Input(input_shape, name="input_layer")
     x = layers.ZeroPadding2D(3, name="conv1_pad")(inputs)
     x = layers.Conv2D(64, 7, strides=2, name="conv1_conv")(x)
@@ -243,7 +242,7 @@ def deep_cnn(depth: int, *, residual: bool, width: int = 16, input_shape=MNIST_S
     import keras
     from keras import layers
 
-    input_shape, num_classes = _check_model_args(input_shape, num_classes)
+    input_shape, num_classes = model_arguments(input_shape, num_classes)
     depth, width = positive_int(depth, "depth"), positive_int(width, "width")
     if depth % 2:
         raise ValueError(f"depth must be even (the convolutions come in pairs), got {depth}.")
@@ -266,7 +265,7 @@ def small_alexnet(input_shape=MNIST_SHAPE, num_classes: int = 10):
     import keras
     from keras import layers
 
-    input_shape, num_classes = _check_model_args(input_shape, num_classes)
+    input_shape, num_classes = model_arguments(input_shape, num_classes)
     inputs = keras.Input(input_shape, name="image")
     x = layers.Conv2D(24, 5, padding="same", activation="relu", name="conv1")(inputs)
     x = layers.MaxPooling2D(3, strides=2, name="pool1")(x)
@@ -287,7 +286,7 @@ def small_vgg(input_shape=MNIST_SHAPE, num_classes: int = 10):
     import keras
     from keras import layers
 
-    input_shape, num_classes = _check_model_args(input_shape, num_classes)
+    input_shape, num_classes = model_arguments(input_shape, num_classes)
     inputs = keras.Input(input_shape, name="image")
     x = inputs
     for block, filters in enumerate((16, 32), start=1):
@@ -304,7 +303,7 @@ def small_googlenet(input_shape=MNIST_SHAPE, num_classes: int = 10):
     import keras
     from keras import layers
 
-    input_shape, num_classes = _check_model_args(input_shape, num_classes)
+    input_shape, num_classes = model_arguments(input_shape, num_classes)
     inputs = keras.Input(input_shape, name="image")
     x = layers.Conv2D(32, 3, padding="same", activation="relu", name="stem")(inputs)
     x = layers.MaxPooling2D(2, name="stem_pool")(x)
@@ -323,7 +322,7 @@ def small_resnet(input_shape=MNIST_SHAPE, num_classes: int = 10):
     import keras
     from keras import layers
 
-    input_shape, num_classes = _check_model_args(input_shape, num_classes)
+    input_shape, num_classes = model_arguments(input_shape, num_classes)
     inputs = keras.Input(input_shape, name="image")
     x = _conv_bn(inputs, 16, 3, name="stem", bn_momentum=0.9)
     x = layers.MaxPooling2D(2, name="stem_pool")(x)

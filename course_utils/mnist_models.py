@@ -15,16 +15,9 @@ Example:
 
 from __future__ import annotations
 
-from course_utils.validation import positive_int
+from course_utils.validation import model_arguments
 
 MNIST_SHAPE = (28, 28, 1)
-
-
-def _check(input_shape, num_classes: int) -> tuple[tuple[int, ...], int]:
-    shape = tuple(input_shape) if isinstance(input_shape, (tuple, list)) else None
-    if shape is None or len(shape) != 3 or not all(isinstance(n, int) and n > 0 for n in shape):
-        raise ValueError(f"input_shape must be (height, width, channels) of positive ints, got {input_shape!r}.")
-    return shape, positive_int(num_classes, "num_classes")
 
 
 def mlp(input_shape=MNIST_SHAPE, num_classes: int = 10):
@@ -32,7 +25,7 @@ def mlp(input_shape=MNIST_SHAPE, num_classes: int = 10):
     import keras
     from keras import layers
 
-    input_shape, num_classes = _check(input_shape, num_classes)
+    input_shape, num_classes = model_arguments(input_shape, num_classes)
     inputs = keras.Input(input_shape, name="image")
     x = layers.Flatten(name="flatten")(inputs)
     x = layers.Dense(256, activation="relu", name="hidden")(x)
@@ -45,7 +38,7 @@ def convnet(input_shape=MNIST_SHAPE, num_classes: int = 10):
     import keras
     from keras import layers
 
-    input_shape, num_classes = _check(input_shape, num_classes)
+    input_shape, num_classes = model_arguments(input_shape, num_classes)
     inputs = keras.Input(input_shape, name="image")
     x = layers.Conv2D(32, 5, padding="same", activation="relu", name="conv1")(inputs)
     x = layers.MaxPooling2D(2, strides=2, name="pool1")(x)
@@ -62,7 +55,7 @@ def lenet5(input_shape=MNIST_SHAPE, num_classes: int = 10):
     import keras
     from keras import layers
 
-    input_shape, num_classes = _check(input_shape, num_classes)
+    input_shape, num_classes = model_arguments(input_shape, num_classes)
     inputs = keras.Input(input_shape, name="image")
     x = layers.Conv2D(6, 5, padding="same", activation="tanh", name="C1")(inputs)
     x = layers.AveragePooling2D(2, name="S2")(x)

@@ -26,3 +26,25 @@ def positive_pair(value, name: str) -> tuple[int, int]:
     if len(pair) != 2:
         raise ValueError(f"{name} must be an int or a pair of positive ints, got {value!r}.")
     return positive_int(pair[0], name), positive_int(pair[1], name)
+
+
+def image_shape(value, name: str = "input_shape") -> tuple[int, int, int]:
+    """``(height, width, channels)`` of positive ints as a tuple, or a ``ValueError`` naming ``name``.
+
+    >>> image_shape([28, 28, 1])
+    (28, 28, 1)
+    """
+    shape = tuple(value) if isinstance(value, (tuple, list)) else None
+    if shape is None or len(shape) != 3 or not all(
+            isinstance(n, numbers.Integral) and not isinstance(n, bool) and n > 0 for n in shape):
+        raise ValueError(f"{name} must be (height, width, channels) of positive ints, got {value!r}.")
+    return tuple(int(n) for n in shape)
+
+
+def model_arguments(input_shape, num_classes) -> tuple[tuple[int, int, int], int]:
+    """The two arguments every model builder takes, checked: ``(image_shape(input_shape), num_classes)``.
+
+    >>> model_arguments((32, 32, 3), 10)
+    ((32, 32, 3), 10)
+    """
+    return image_shape(input_shape), positive_int(num_classes, "num_classes")
