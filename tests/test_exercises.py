@@ -80,3 +80,14 @@ def test_lesson01_hints_name_the_usual_mistakes():
     assert "one axis" in ex.convolve.check(lambda i, k: conv2d(i, k[::-1])).message
     unanswered = ex.convolve.check(lambda image, kernel: None)
     assert unanswered.status == "unanswered" and "returns None" in unanswered.message
+
+
+@pytest.mark.parametrize(("lesson", "name"), [("lesson02", "output_shape"), ("lesson03", "pool_shape"),
+                                              ("lesson05", "pool1_shape"), ("lesson06", "feature_map_shape")])
+def test_shape_answers_are_not_rounded_into_right_ones(lesson, name):
+    ex = getattr(importlib.import_module(f"course_utils.exercises.{lesson}"), name)
+    right = ex.reference_answer()
+    assert ex.check(list(right)).passed, "a list is as good as a tuple"
+    nudged = (right[0] + 0.5, *right[1:])
+    feedback = ex.check(nudged)
+    assert not feedback.passed and str(right[0] + 0.5) in feedback.message

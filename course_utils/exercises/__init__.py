@@ -155,3 +155,15 @@ def expect_array(answer: Any, what: str, shape: tuple[int, ...]) -> np.ndarray:
     if array.shape != shape:
         raise Mistake(f"{what} should have shape {shape}, but yours has shape {array.shape}.")
     return array
+
+
+def expect_shape(answer: Any, what: str, length: int = 3) -> tuple:
+    """Return ``answer`` as a shape tuple of ``length`` numbers: ints where whole, floats kept as they are
+    (so that a half-way size such as 30.5 is reported, not rounded into a right answer).
+
+    >>> expect_shape([30, 22.0, 32], "The output shape")
+    (30, 22, 32)
+    >>> expect_shape((30.5, 22, 32), "The output shape")
+    (30.5, 22, 32)
+    """
+    return tuple(int(n) if float(n).is_integer() else float(n) for n in expect_array(answer, what, (length,)))

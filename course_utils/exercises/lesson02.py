@@ -8,11 +8,11 @@ True
 from __future__ import annotations
 
 from course_utils.arithmetic import conv_output_shape, receptive_field, same_padding
-from course_utils.exercises import Mistake, exercise, expect_array, expect_number
+from course_utils.exercises import Mistake, exercise, expect_number, expect_shape
 
 
 def _check_output_shape(answer) -> None:
-    shape = tuple(expect_array(answer, "The output shape", (3,)))
+    shape = expect_shape(answer, "The output shape")
     right = (*conv_output_shape((64, 48), 5, strides=2), 32)
     if shape == right:
         return

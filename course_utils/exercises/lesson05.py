@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from course_utils.arithmetic import conv2d_params, pool_output_shape
-from course_utils.exercises import Mistake, Unanswered, exercise, expect_number
+from course_utils.exercises import Mistake, Unanswered, exercise, expect_number, expect_shape
 
 
 def _check_conv2_params(answer) -> None:
@@ -39,12 +39,7 @@ def conv2_params():
 
 
 def _check_pool1_shape(answer) -> None:
-    if not isinstance(answer, (tuple, list)) or len(answer) != 3:
-        raise Mistake(f"Give the shape as a tuple (height, width, channels); you gave {answer!r}.")
-    try:
-        shape = tuple(int(n) for n in answer)
-    except (TypeError, ValueError):
-        raise Mistake(f"The shape should hold three whole numbers; you gave {answer!r}.") from None
+    shape = expect_shape(answer, "The shape (height, width, channels)")
     right = (*pool_output_shape((55, 55), 3, strides=2), 96)
     if shape == right:
         return

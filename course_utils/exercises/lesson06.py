@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from course_utils.exercises import Mistake, Unanswered, exercise, expect_array
+from course_utils.exercises import Mistake, Unanswered, exercise, expect_shape
 
 
 def _check_feature_map_shape(answer) -> None:
-    shape = tuple(int(n) for n in expect_array(answer, "Your shape", (3,)))
+    shape = expect_shape(answer, "Your shape")
     if shape == (16, 24, 64):
         return
     known = {
