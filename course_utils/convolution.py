@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from course_utils.arithmetic import same_padding
+from course_utils.arithmetic import dilated_kernel_size, same_padding
 from course_utils.padding import MODES, pad
 from course_utils.validation import positive_pair
 
@@ -59,7 +59,7 @@ def _prepare(image, kernel, stride, padding="valid", mode="zero",
         raise ValueError(f"kernel must not be empty; got shape {kernel.shape}.")
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}; got {mode!r}.")
-    spans = [d * (f - 1) + 1 for f, d in zip(kernel.shape[:2], dilations)]
+    spans = [dilated_kernel_size(f, d) for f, d in zip(kernel.shape[:2], dilations)]
     if padding == "same":
         padding = tuple(same_padding(n, f, stride=s, dilation=d)
                         for n, f, s, d in zip(image.shape[:2], kernel.shape[:2], strides, dilations))
@@ -119,7 +119,7 @@ def conv2d(image, kernel, stride=1, *, padding="valid", mode: str = "zero", dila
            [4., 6., 4.]])
     """
     image, kernel, (s_h, s_w), (d_h, d_w), squeeze = _prepare(image, kernel, stride, padding, mode, dilation)
-    span_h, span_w = d_h * (kernel.shape[0] - 1) + 1, d_w * (kernel.shape[1] - 1) + 1
+    span_h, span_w = dilated_kernel_size(kernel.shape[0], d_h), dilated_kernel_size(kernel.shape[1], d_w)
     windows = np.lib.stride_tricks.sliding_window_view(image, (span_h, span_w), axis=(0, 1))
     windows = windows[::s_h, ::s_w, :, ::d_h, ::d_w]
     out = np.einsum("hwcij,ijco->hwo", windows, kernel, optimize=True)
