@@ -27,6 +27,7 @@ import numpy as np
 
 from course_utils.data import as_network_input, data_dir, load_mnist, sha256_of
 from course_utils.mnist_models import convnet
+from course_utils.training import predicted_classes
 
 SEED = 2024
 EPOCHS = 3
@@ -61,8 +62,7 @@ def train(x: np.ndarray, y: np.ndarray, num_classes: int):
 
 
 def accuracy(model, x: np.ndarray, y: np.ndarray) -> float:
-    predicted = model.predict(as_network_input(x), batch_size=1000, verbose=0).argmax(axis=1)
-    return float((predicted == y).mean())
+    return float((predicted_classes(model, as_network_input(x)) == y).mean())
 
 
 def main() -> None:

@@ -136,7 +136,7 @@ def _check_budget_model(answer) -> None:
 
     from course_utils.data import as_network_input, load_mnist
     from course_utils.profiles import PROFILES
-    from course_utils.training import fit_fast
+    from course_utils.training import fit_fast, predicted_classes
 
     if not isinstance(answer, keras.Model):
         raise Mistake(f"Give a Keras model, e.g. keras.Sequential([...]); you gave a {type(answer).__name__}.")
@@ -150,7 +150,7 @@ def _check_budget_model(answer) -> None:
         raise Mistake("Your model has no Conv2D layer.", "This lesson is about convolutions: use at least one.")
     (x_train, y_train), (x_test, y_test) = load_mnist(PROFILES["ci"])
     fit_fast(answer, as_network_input(x_train), y_train, epochs=2, batch_size=32, verbose=0)
-    accuracy = float(np.mean(np.argmax(answer.predict(as_network_input(x_test), verbose=0), axis=-1) == y_test))
+    accuracy = float(np.mean(predicted_classes(answer, as_network_input(x_test)) == y_test))
     if accuracy < BUDGET_ACCURACY:
         raise Mistake(f"Trained with fit_fast on {len(x_train):,} digits for 2 epochs, your model reaches "
                       f"{accuracy:.1%} on {len(x_test):,} test digits; the goal is {BUDGET_ACCURACY:.0%}.",
