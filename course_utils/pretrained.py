@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from course_utils.data import DataFileError, data_dir, verify_sha256
-from course_utils.validation import positive_int
+from course_utils.validation import model_layer, positive_int
 
 
 @dataclass(frozen=True)
@@ -145,15 +145,12 @@ def with_new_head(base, features_layer: str, num_classes: int, *, hidden_units: 
     import keras
 
     num_classes = positive_int(num_classes, "num_classes")
-    names = [layer.name for layer in base.layers]
-    if features_layer not in names:
-        raise ValueError(f"features_layer must be a layer of {base.name!r} ({', '.join(names)}); "
-                         f"got {features_layer!r}.")
+    features = model_layer(base, features_layer, "features_layer")
     if isinstance(hidden_units, bool) or not isinstance(hidden_units, int) or hidden_units < 0:
         raise ValueError(f"hidden_units must be an int >= 0, got {hidden_units!r}.")
     for layer in base.layers:
         layer.trainable = False
-    x = base.get_layer(features_layer).output
+    x = features.output
     if hidden_units:
         x = keras.layers.Dense(hidden_units, activation="relu", name="new_hidden")(x)
     outputs = keras.layers.Dense(num_classes, activation="softmax", dtype="float32", name="new_predictions")(x)
@@ -165,11 +162,7 @@ def set_trainable_from(model, first_trainable: str) -> list[str]:
 
     Compile the model again afterwards: Keras reads the trainable flags when it compiles.
     """
-    names = [layer.name for layer in model.layers]
-    if first_trainable not in names:
-        raise ValueError(f"first_trainable must be a layer of {model.name!r} ({', '.join(names)}); "
-                         f"got {first_trainable!r}.")
-    start = names.index(first_trainable)
+    start = model.layers.index(model_layer(model, first_trainable, "first_trainable"))
     for i, layer in enumerate(model.layers):
         layer.trainable = i >= start
     return [layer.name for layer in model.layers[start:] if layer.weights]

@@ -48,3 +48,21 @@ def model_arguments(input_shape, num_classes) -> tuple[tuple[int, int, int], int
     ((32, 32, 3), 10)
     """
     return image_shape(input_shape), positive_int(num_classes, "num_classes")
+
+
+def model_layer(model, name: str, argument: str):
+    """``model``'s layer called ``name``, or a ``ValueError`` naming ``argument`` and listing the layers.
+
+    >>> import keras
+    >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, name="out")], name="tiny")
+    >>> model_layer(model, "out", "layer_name").name
+    'out'
+    >>> model_layer(model, "fc", "layer_name")
+    Traceback (most recent call last):
+    ...
+    ValueError: layer_name must be a layer of 'tiny' (out); got 'fc'.
+    """
+    names = [layer.name for layer in model.layers]
+    if name not in names:
+        raise ValueError(f"{argument} must be a layer of {model.name!r} ({', '.join(names)}); got {name!r}.")
+    return model.get_layer(name)

@@ -24,14 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.ndimage
 
-from course_utils.validation import positive_int
-
-
-def _layer(model, name: str):
-    names = [layer.name for layer in model.layers]
-    if name not in names:
-        raise ValueError(f"layer_name must be a layer of {model.name!r} ({', '.join(names)}); got {name!r}.")
-    return model.get_layer(name)
+from course_utils.validation import model_layer, positive_int
 
 
 def _one_image(image, model) -> np.ndarray:
@@ -102,7 +95,7 @@ def kernel_images(model, layer_name: str | None = None) -> np.ndarray:
     convs = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
     if not convs:
         raise ValueError(f"model {model.name!r} has no Conv2D layer.")
-    layer = _layer(model, layer_name) if layer_name else convs[0]
+    layer = model_layer(model, layer_name, "layer_name") if layer_name else convs[0]
     kernel = np.moveaxis(keras.ops.convert_to_numpy(layer.kernel), -1, 0)  # (filters, F, F, channels)
     if kernel.shape[-1] == 1:
         return kernel[..., 0]
@@ -120,7 +113,7 @@ def feature_maps(model, image: np.ndarray, layer_names: Sequence[str]) -> dict[s
 
     if isinstance(layer_names, str) or not layer_names:
         raise ValueError(f"layer_names must be a non-empty list of layer names, got {layer_names!r}.")
-    outputs = [_layer(model, name).output for name in layer_names]
+    outputs = [model_layer(model, name, "layer_names").output for name in layer_names]
     maps = keras.Model(model.input, outputs)(_one_image(image, model))
     maps = maps if isinstance(maps, (list, tuple)) else [maps]
     return {name: keras.ops.convert_to_numpy(m[0]) for name, m in zip(layer_names, maps)}
@@ -139,7 +132,7 @@ def convolutional_part(model, last_layer: str, channels: int | None = None):
     """
     import keras
 
-    stop = model.layers.index(_layer(model, last_layer))
+    stop = model.layers.index(model_layer(model, last_layer, "last_layer"))
     x = inputs = keras.Input((None, None, channels or model.input.shape[-1]), name="image")
     for layer in model.layers[1:stop + 1]:
         copy = layer.__class__.from_config(layer.get_config())  # a copy, so that its .output is this graph's
@@ -208,7 +201,7 @@ def maximize_activation(model, layer_name: str, filter_index: int, *, steps: int
     import keras
 
     steps = positive_int(steps, "steps")
-    probe = keras.Model(model.input, _layer(model, layer_name).output)
+    probe = keras.Model(model.input, model_layer(model, layer_name, "layer_name").output)
     filters = probe.output.shape[-1]
     if isinstance(filter_index, bool) or not isinstance(filter_index, (int, np.integer)) \
             or not 0 <= filter_index < filters:
@@ -269,7 +262,7 @@ def grad_cam(model, image: np.ndarray, class_index: int | None = None,
         if not convs:
             raise ValueError(f"model {model.name!r} has no Conv2D layer; give layer_name.")
         layer_name = convs[-1].name
-    layer = _layer(model, layer_name)
+    layer = model_layer(model, layer_name, "layer_name")
     activations = keras.ops.convert_to_numpy(keras.Model(model.input, layer.output)(batch))
     scores = class_scores(model, start=layer.output)
     _, gradient = value_and_gradient(lambda a: scores(a)[0, class_index], activations)
