@@ -22,10 +22,9 @@ Example (seeds 000 and 002):
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Iterable, Sequence
 
-from course_utils.validation import positive_int, positive_pair
+from course_utils.validation import non_negative_int, positive_int, positive_pair
 
 Padding = str | int | tuple[int, int]
 """Padding of one axis: ``'valid'``, ``'same'``, an int (that many zeros on both sides) or ``(before, after)``."""
@@ -48,12 +47,6 @@ def conv2d_params(kernel_size, in_channels: int, filters: int, *, bias: bool = T
     return (f_h * f_w * in_channels + (1 if bias else 0)) * filters
 
 
-def _non_negative(value, name: str) -> int:
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 0:
-        raise ValueError(f"{name} must be a non-negative int, got {value!r}.")
-    return int(value)
-
-
 def _explicit_padding(padding, name: str = "padding") -> tuple[int, int] | str:
     """``'valid'``/``'same'`` unchanged, an int ``p`` as ``(p, p)``, a pair checked; else a ValueError."""
     if isinstance(padding, str):
@@ -63,7 +56,7 @@ def _explicit_padding(padding, name: str = "padding") -> tuple[int, int] | str:
     pair = padding if isinstance(padding, (tuple, list)) else (padding, padding)
     if len(pair) != 2:
         raise ValueError(f"{name} must be 'valid', 'same', an int or a (before, after) pair; got {padding!r}.")
-    return _non_negative(pair[0], name), _non_negative(pair[1], name)
+    return non_negative_int(pair[0], name), non_negative_int(pair[1], name)
 
 
 def _keras_mode(padding, name: str) -> str:
@@ -148,7 +141,7 @@ def transposed_conv_output_size(size: int, kernel_size: int, *, stride: int = 1,
     padding = _keras_mode(padding, "padding")
     if output_padding is None:
         return size * stride + (max(span - stride, 0) if padding == "valid" else 0)
-    output_padding = _non_negative(output_padding, "output_padding")
+    output_padding = non_negative_int(output_padding, "output_padding")
     if output_padding >= stride:
         raise ValueError(f"output_padding must be smaller than stride; got output_padding={output_padding} "
                          f"and stride={stride}.")

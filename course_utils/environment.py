@@ -22,6 +22,7 @@ import platform
 from dataclasses import dataclass, field
 
 from course_utils.profiles import Profile, current_profile
+from course_utils.validation import non_negative_int
 
 
 @dataclass(frozen=True)
@@ -96,8 +97,7 @@ def setup(seed: int = 42, *, verbose: bool = True) -> SetupInfo:
 
     Call it once, at the top of the notebook, before building any model.
     """
-    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}.")
+    seed = non_negative_int(seed, "seed")
     profile = current_profile()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # before TensorFlow is first imported
     with _stderr_silenced():  # also around set_random_seed: under JAX or torch it may import TensorFlow

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from course_utils.data import DataFileError, data_dir, verify_sha256
-from course_utils.validation import model_layer, positive_int
+from course_utils.validation import model_layer, non_negative_int, positive_int
 
 
 @dataclass(frozen=True)
@@ -146,8 +146,7 @@ def with_new_head(base, features_layer: str, num_classes: int, *, hidden_units: 
 
     num_classes = positive_int(num_classes, "num_classes")
     features = model_layer(base, features_layer, "features_layer")
-    if isinstance(hidden_units, bool) or not isinstance(hidden_units, int) or hidden_units < 0:
-        raise ValueError(f"hidden_units must be an int >= 0, got {hidden_units!r}.")
+    hidden_units = non_negative_int(hidden_units, "hidden_units")
     for layer in base.layers:
         layer.trainable = False
     x = features.output

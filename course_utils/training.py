@@ -36,7 +36,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from course_utils.validation import positive_int
+from course_utils.validation import non_negative_int, positive_int
 
 BATCH_SIZE = 256
 PEAK_LEARNING_RATE = 3e-3
@@ -96,8 +96,7 @@ def fit_fast(model, x_train, y_train, *, epochs: int, validation_data=None, verb
     batch_size = positive_int(batch_size, "batch_size")
     if verbose not in (0, 1, 2):
         raise ValueError(f"verbose must be 0 (silent), 1 (progress bar) or 2 (one line per epoch), got {verbose!r}.")
-    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}.")
+    seed = non_negative_int(seed, "seed")
     x_train, y_train = _check_labelled(x_train, y_train, "training")
     classes = model.output_shape[-1]
     if y_train.min() < 0 or y_train.max() >= classes:

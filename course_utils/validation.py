@@ -20,6 +20,17 @@ def positive_int(value, name: str) -> int:
     return int(value)
 
 
+def non_negative_int(value, name: str) -> int:
+    """``value`` as an int, or a ``ValueError`` unless it is an int >= 0 (bools are refused).
+
+    >>> non_negative_int(0, "seed")
+    0
+    """
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 0:
+        raise ValueError(f"{name} must be a non-negative int, got {value!r}.")
+    return int(value)
+
+
 def positive_pair(value, name: str) -> tuple[int, int]:
     """An int ``n`` as ``(n, n)``, or a pair of positive ints as a tuple; else a ``ValueError``."""
     pair = value if isinstance(value, (tuple, list)) else (value, value)
