@@ -9,16 +9,24 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.course-installed
 LAB_ARGS ?=
+TORCH_VERSION ?= 2.13.0
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 PYTEST_ARGS ?=
+# Numeric lanes the notebooks run in (scripts/lanes.py); e.g. make test LANES=jax
+LANES ?= tf-onednn-off,tf-onednn-on,jax,gpu
 
-.PHONY: lab test slides html constraints clean
+.PHONY: lab test test-torch slides html constraints clean
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/ $(ROOT_FLAG) $(LAB_ARGS)
 
 test: $(STAMP)
-	COURSE_PROFILE=ci $(BIN)/python -m pytest $(PYTEST_ARGS)
+	COURSE_PROFILE=ci $(BIN)/python scripts/run_lanes.py --lanes $(LANES) -- $(PYTEST_ARGS)
+
+# Maintainers: the notebooks under PyTorch too (a large download, so not part of `make test`).
+test-torch: $(STAMP)
+	$(BIN)/python -m pip install --disable-pip-version-check torch==$(TORCH_VERSION)
+	COURSE_PROFILE=ci $(BIN)/python scripts/run_lanes.py --skip-unit --lanes torch -- $(PYTEST_ARGS)
 
 slides: $(STAMP)
 	$(BIN)/jupyter nbconvert --to slides --execute --output-dir build/slides notebooks/*.ipynb

@@ -9,8 +9,8 @@ Example:
     >>> info = course_utils.setup()   # doctest: +SKIP
 """
 
-from course_utils.environment import setup
+from course_utils.environment import current_seed, setup
 from course_utils.profiles import current_profile
 
-__all__ = ["setup", "current_profile"]
+__all__ = ["setup", "current_profile", "current_seed"]
 __version__ = "0.1.0"

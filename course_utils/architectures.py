@@ -9,8 +9,8 @@ Full size (input shape and number of classes are arguments; never trained in the
 - ``resnet50``: ResNet50 exactly as ``keras.applications.ResNet50`` builds it (same layer names).
 
 The building blocks: ``inception_module``, ``basic_block`` (two 3x3 convolutions, ResNet18/34)
-and ``bottleneck_block`` (1x1 - 3x3 - 1x1, ResNet50 and deeper).  ``deep_cnn`` is the
-plain-vs-residual pair of the degradation experiment.
+and ``bottleneck_block`` (1x1 - 3x3 - 1x1, ResNet50 and deeper).  ``deep_cnn`` is lesson 05's
+deep stack without batch normalization, plain or residual, in which the signal fades or does not.
 
 Small versions for 28x28x1 digits: ``small_alexnet``, ``small_vgg``, ``small_googlenet``,
 ``small_resnet`` (LeNet-5 is ``course_utils.mnist_models.lenet5``).
@@ -228,12 +228,13 @@ def resnet50(input_shape=IMAGENET_SHAPE, num_classes: int = 1000):
     return keras.Model(inputs, _classifier(x, num_classes), name="resnet50")
 
 
-def deep_cnn(depth: int, *, residual: bool, width: int = 16, input_shape=MNIST_SHAPE, num_classes: int = 10):
-    """The degradation experiment's network: a stem, ``depth`` 3x3 convolutions of ``width``
-    channels on a 7x7 grid, global average pooling and the classifier.  No batch normalization,
-    so depth alone makes the plain net hard to train; with ``residual=True`` every pair of
-    convolutions gets an identity shortcut, relu(F(x) + x), and nothing else changes
-    (same layers, same parameters).
+def deep_cnn(depth: int, *, residual: bool, width: int = 16, initializer: str = "glorot_uniform",
+             input_shape=MNIST_SHAPE, num_classes: int = 10):
+    """Lesson 05's deep stack: a stem, ``depth`` 3x3 convolutions of ``width`` channels on a 7x7
+    grid, global average pooling and the classifier.  No batch normalization: with the default
+    ``initializer`` (Glorot) the plain stack's signal fades layer after layer and it hardly trains;
+    ``initializer="he_normal"`` keeps the signal; with ``residual=True`` every pair of convolutions
+    gets an identity shortcut, relu(F(x) + x), and nothing else changes (same layers, same parameters).
 
     >>> plain, res = deep_cnn(8, residual=False), deep_cnn(8, residual=True)
     >>> plain.count_params() == res.count_params()
@@ -250,8 +251,9 @@ def deep_cnn(depth: int, *, residual: bool, width: int = 16, input_shape=MNIST_S
     x = layers.Conv2D(width, 3, strides=2, padding="same", activation="relu", name="stem")(inputs)
     x = layers.MaxPooling2D(2, name="stem_pool")(x)
     for pair in range(1, depth // 2 + 1):
-        y = layers.Conv2D(width, 3, padding="same", activation="relu", name=f"pair{pair}_conv1")(x)
-        y = layers.Conv2D(width, 3, padding="same", name=f"pair{pair}_conv2")(y)
+        y = layers.Conv2D(width, 3, padding="same", activation="relu", kernel_initializer=initializer,
+                          name=f"pair{pair}_conv1")(x)
+        y = layers.Conv2D(width, 3, padding="same", kernel_initializer=initializer, name=f"pair{pair}_conv2")(y)
         if residual:
             y = layers.Add(name=f"pair{pair}_add")([x, y])
         x = layers.Activation("relu", name=f"pair{pair}_relu")(y)

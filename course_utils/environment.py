@@ -11,7 +11,13 @@ Example:
     Course profile: student (full data, enough epochs for the lesson's point: minutes on a laptop CPU)
     Keras 3.15.1, backend tensorflow 2.21.0 | Python 3.11.7 | numpy 2.4.6
     Devices: CPU only (no GPU visible to tensorflow) | mixed precision: off
-    Random seed: 0 (Python, numpy and tensorflow)
+    Random seed: 0 (Python, numpy and tensorflow; set COURSE_SEED to change it)
+
+The seed comes from ``COURSE_SEED`` when it is set (42 otherwise), so a whole lesson can be
+re-run with other random draws without editing it:
+
+    >>> current_seed({"COURSE_SEED": "7"}), current_seed({})
+    (7, 42)
 """
 
 from __future__ import annotations
@@ -19,10 +25,14 @@ from __future__ import annotations
 import contextlib
 import os
 import platform
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from course_utils.profiles import Profile, current_profile
 from course_utils.validation import non_negative_int
+
+SEED_VAR = "COURSE_SEED"
+DEFAULT_SEED = 42
 
 
 @dataclass(frozen=True)
@@ -34,7 +44,7 @@ class SetupInfo:
     versions: dict[str, str]
     gpus: list[str] = field(default_factory=list)
     mixed_precision: bool = False
-    seed: int = 42
+    seed: int = DEFAULT_SEED
 
     def report(self) -> str:
         devices = (f"GPU: {', '.join(self.gpus)}" if self.gpus
@@ -45,7 +55,7 @@ class SetupInfo:
             f"Keras {v['keras']}, backend {self.backend} {v.get(self.backend, '')}".rstrip()
             + f" | Python {v['python']} | numpy {v['numpy']}",
             f"Devices: {devices} | mixed precision: {'on (mixed_float16)' if self.mixed_precision else 'off'}",
-            f"Random seed: {self.seed} (Python, numpy and {self.backend})",
+            f"Random seed: {self.seed} (Python, numpy and {self.backend}; set {SEED_VAR} to change it)",
         ])
 
 
@@ -92,12 +102,29 @@ def _visible_gpus(backend: str) -> list[str]:
     return []
 
 
-def setup(seed: int = 42, *, verbose: bool = True) -> SetupInfo:
+def current_seed(environ: Mapping[str, str] | None = None) -> int:
+    """The course's random seed: ``COURSE_SEED`` when set, else 42.
+
+    Raises ``ValueError`` naming the variable unless it is a non-negative whole number.
+    """
+    environ = os.environ if environ is None else environ
+    text = environ.get(SEED_VAR, "").strip()
+    if not text:
+        return DEFAULT_SEED
+    if not text.isdigit():
+        raise ValueError(f"{SEED_VAR}={environ[SEED_VAR]!r} is not a seed; allowed: a whole number >= 0 "
+                         f"(unset means {DEFAULT_SEED}).")
+    return int(text)
+
+
+def setup(seed: int | None = None, *, verbose: bool = True) -> SetupInfo:
     """Prepare a notebook: profile, seeds, backend, GPU, quiet logs; print a short report.
 
-    Call it once, at the top of the notebook, before building any model.
+    Call it once, at the top of the notebook, before building any model. ``seed=None`` takes
+    :func:`current_seed` (``COURSE_SEED``, else 42); the notebook passes ``info.seed`` on to
+    every training run, so one variable changes every random draw of the lesson.
     """
-    seed = non_negative_int(seed, "seed")
+    seed = current_seed() if seed is None else non_negative_int(seed, "seed")
     profile = current_profile()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # before TensorFlow is first imported
     with _stderr_silenced():  # also around set_random_seed: under JAX or torch it may import TensorFlow

@@ -9,6 +9,8 @@ Example:
     'ci'
     >>> current_profile({}).name
     'student'
+    >>> PROFILES["ci"].full_data, PROFILES["student"].full_data
+    (False, True)
 """
 
 from __future__ import annotations
@@ -36,6 +38,11 @@ class Profile:
     mnist_test: int | None
     epochs: int
     image_size: int
+
+    @property
+    def full_data(self) -> bool:
+        """True when lessons train on the whole of MNIST (``student`` and ``full``), not a subset."""
+        return self.mnist_train is None
 
 
 PROFILES = {

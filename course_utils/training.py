@@ -36,6 +36,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from course_utils.environment import current_seed
 from course_utils.validation import non_negative_int, positive_int
 
 BATCH_SIZE = 256
@@ -75,13 +76,13 @@ def _check_labelled(images, labels, name: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def fit_fast(model, x_train, y_train, *, epochs: int, validation_data=None, verbose: int = 2,
-             seed: int = 0, batch_size: int = BATCH_SIZE, peak_learning_rate: float = PEAK_LEARNING_RATE,
+             seed: int | None = None, batch_size: int = BATCH_SIZE, peak_learning_rate: float = PEAK_LEARNING_RATE,
              callbacks=None):
     """Compile ``model`` with the course's recipe and train it; return the ``keras.callbacks.History``.
 
-    ``y_train`` holds integer class labels (sparse cross-entropy). ``seed`` is passed to
-    ``keras.utils.set_random_seed`` before training, so the shuffling and any dropout repeat from run
-    to run (the weights were drawn when the model was built). ``verbose=2`` prints one line per epoch.
+    ``y_train`` holds integer class labels (sparse cross-entropy). ``seed`` (default: the course seed,
+    ``COURSE_SEED`` or 42) is passed to ``keras.utils.set_random_seed`` before training, so the shuffling
+    and any dropout repeat from run to run (the weights were drawn when the model was built). ``verbose=2`` prints one line per epoch.
 
     >>> import keras
     >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(2, activation="softmax")])
@@ -96,7 +97,7 @@ def fit_fast(model, x_train, y_train, *, epochs: int, validation_data=None, verb
     batch_size = positive_int(batch_size, "batch_size")
     if verbose not in (0, 1, 2):
         raise ValueError(f"verbose must be 0 (silent), 1 (progress bar) or 2 (one line per epoch), got {verbose!r}.")
-    seed = non_negative_int(seed, "seed")
+    seed = current_seed() if seed is None else non_negative_int(seed, "seed")
     x_train, y_train = _check_labelled(x_train, y_train, "training")
     classes = model.output_shape[-1]
     if y_train.min() < 0 or y_train.max() >= classes:

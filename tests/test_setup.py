@@ -86,3 +86,38 @@ def test_a_visible_gpu_turns_on_mixed_precision_and_is_reported(monkeypatch, cap
     finally:
         keras.mixed_precision.set_global_policy("float32")
     assert "Devices: GPU: /physical_device:GPU:0 | mixed precision: on (mixed_float16)" in capsys.readouterr().out
+
+
+def test_course_seed_variable_sets_the_seed_and_is_reported():
+    from course_utils.environment import current_seed
+
+    assert current_seed({}) == 42 and current_seed({"COURSE_SEED": " 7 "}) == 7 and current_seed({"COURSE_SEED": ""}) == 42
+    result = _python("import course_utils; info = course_utils.setup(); print(info.seed)", COURSE_SEED="5")
+    lines = result.stdout.strip().splitlines()
+    assert lines[3] == "Random seed: 5 (Python, numpy and tensorflow; set COURSE_SEED to change it)"
+    assert lines[-1] == "5"
+
+
+@pytest.mark.parametrize("text", ["-1", "1.5", "abc"])
+def test_a_bad_course_seed_names_the_variable(text):
+    from course_utils.environment import current_seed
+
+    with pytest.raises(ValueError, match=rf"COURSE_SEED='{text}' is not a seed; allowed: a whole number >= 0"):
+        current_seed({"COURSE_SEED": text})
+
+
+def test_fit_fast_follows_the_course_seed(monkeypatch):
+    """Two runs with one COURSE_SEED train alike; another seed shuffles differently."""
+    import keras
+
+    from course_utils.training import fit_fast
+
+    x = np.random.default_rng(0).random((64, 2)).astype("float32")
+    y = (x[:, 0] > x[:, 1]).astype(int)
+    losses = {}
+    for run, seed in (("a", "1"), ("b", "1"), ("c", "2")):
+        monkeypatch.setenv("COURSE_SEED", seed)
+        keras.utils.set_random_seed(0)  # the same initial weights for all three
+        model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(2, activation="softmax")])
+        losses[run] = fit_fast(model, x, y, epochs=2, batch_size=8, verbose=0).history["loss"]
+    assert losses["a"] == losses["b"] and losses["a"] != losses["c"]
