@@ -60,8 +60,9 @@ def margin(value: float, op: str, threshold: float) -> float:
     return round(value - threshold if op in (">", ">=") else threshold - value, 12)
 
 
-def claim(description: str, value, op: str, threshold) -> float:
-    """Assert ``value op threshold``, print it with its margin, log it; return the margin."""
+def claim(description: str, value, op: str, threshold) -> None:
+    """Assert ``value op threshold``, print it with its margin, and log it (nothing is returned, so
+    a claim on a cell's last line shows no ``Out[]``)."""
     if not isinstance(description, str) or not description.strip():
         raise ValueError(f"description must be a non-empty str, got {description!r}.")
     value, threshold = _number(value, "value"), _number(threshold, "threshold")
@@ -72,7 +73,6 @@ def claim(description: str, value, op: str, threshold) -> float:
         raise AssertionError(f"claim failed: {description}: {value:.4g} is not {op} {threshold:.4g} "
                              f"(short by {abs(slack):.3g})")
     print(f"✓ {description}: {value:.4g} {op} {threshold:.4g} (margin {slack:.3g})")
-    return slack
 
 
 def _log(record: dict) -> None:
