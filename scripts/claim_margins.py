@@ -10,13 +10,16 @@ margin with the run that gave it.
     python scripts/claim_margins.py --profile student --lanes tf-onednn-off,tf-onednn-on --notebooks 04,05
     python scripts/claim_margins.py --report build/claims/*.jsonl      # only print the table again
 
-Records are appended to ``--out`` (default ``build/claims/<profile>.jsonl``), so several runs can be
-reported together. A run that fails is reported with the claim that failed.
+Records are appended to ``--out`` (default ``build/claims/<profile>.jsonl``) as each notebook finishes,
+tagged with the notebook file's sha256; a run already recorded there as ok for the notebook as it is
+now is not repeated, so an interrupted call can simply be called again, and an edited notebook is run
+afresh. The table covers the latest record of each run of the notebooks as they are now. A run that fails is reported with the claim that failed.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import itertools
 import json
 import os
@@ -24,6 +27,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
@@ -33,7 +37,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from lanes import parse_lanes, unavailable  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-CELL_TIMEOUT = 900  # seconds; the longest student-profile cell takes a few minutes on 2 cores
+# Seconds a cell may take: the longest student-profile cell takes a few minutes on 2 cores. A kernel
+# whose reply never comes (seen when several kernels start at once) is retried after this long.
+CELL_TIMEOUT = {"ci": 300, "student": 900, "full": 900}
 
 
 def notebooks(selection: str | None) -> list[Path]:
@@ -49,9 +55,23 @@ def notebooks(selection: str | None) -> list[Path]:
     return chosen
 
 
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def latest(records: list[dict]) -> list[dict]:
+    """The records of the most recent attempt of each (notebook, lane, seed, profile) run."""
+    key = lambda r: (r["notebook"], r["lane"], r["seed"], r["profile"])  # noqa: E731
+    last = {}
+    for r in records:
+        last[key(r)] = max(last.get(key(r), 0), r.get("at", 0))
+    return [r for r in records if r.get("at", 0) == last[key(r)]]
+
+
 def execute(notebook: Path, lane, seed: int, profile: str) -> list[dict]:
-    """Run one notebook top to bottom in a fresh kernel; return its claims, tagged with the run."""
-    tag = {"notebook": notebook.stem, "lane": lane.name, "seed": seed, "profile": profile}
+    """Run one notebook top to bottom in a fresh kernel; return its claims and a run record, tagged with the run."""
+    tag = {"notebook": notebook.stem, "lane": lane.name, "seed": seed, "profile": profile,
+           "notebook_sha256": _sha256(notebook), "at": time.time()}
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "claims.jsonl"
         env = lane.environ() | {"COURSE_PROFILE": profile, "COURSE_SEED": str(seed), "COURSE_CLAIMS_LOG": str(log),
@@ -60,7 +80,7 @@ def execute(notebook: Path, lane, seed: int, profile: str) -> list[dict]:
             log.unlink(missing_ok=True)
             start = time.perf_counter()
             result = subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
-                                     f"--ExecutePreprocessor.timeout={CELL_TIMEOUT}", "--output-dir", tmp,
+                                     f"--ExecutePreprocessor.timeout={CELL_TIMEOUT[profile]}", "--output-dir", tmp,
                                      str(notebook)], env=env, cwd=notebook.parent, capture_output=True, text=True)
             seconds = round(time.perf_counter() - start, 1)
             if "TimeoutError" not in result.stderr:
@@ -123,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report", nargs="+", type=Path, metavar="JSONL", help="only print the table of these files")
     args = parser.parse_args(argv)
     if args.report:
-        print(report([json.loads(line) for path in args.report for line in path.read_text().splitlines()]))
+        print(report(latest([record for path in args.report for record in _read(path)])))
         return 0
     lanes = parse_lanes(args.lanes)
     for lane in lanes:
@@ -132,15 +152,29 @@ def main(argv: list[str] | None = None) -> int:
     seeds = [int(s) for s in args.seeds.split(",")]
     out = args.out or ROOT / "build" / "claims" / f"{args.profile}.jsonl"
     out.parent.mkdir(parents=True, exist_ok=True)
-    runs = list(itertools.product(notebooks(args.notebooks), lanes, seeds))
+    current = {nb.stem: _sha256(nb) for nb in notebooks(None)}
+    recorded = [r for r in _read(out) if r.get("notebook_sha256") == current.get(r["notebook"])]
+    done = {(r["notebook"], r["lane"], r["seed"], r["profile"]) for r in latest(recorded) if r.get("run") == "ok"}
+    runs = [run for run in itertools.product(notebooks(args.notebooks), lanes, seeds)
+            if (run[0].stem, run[1].name, run[2], args.profile) not in done]
+    print(f"{len(runs)} runs to do ({len(done)} already recorded in {out})", flush=True)
+    lock = threading.Lock()
+
+    def run_and_record(run):
+        records = execute(*run, args.profile)
+        with lock, open(out, "a", encoding="utf-8") as f:
+            f.writelines(json.dumps(r) + "\n" for r in records)
+        return records
+
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        results = list(pool.map(lambda run: execute(*run, args.profile), runs))
-    records = [r for result in results for r in result]
-    with open(out, "a", encoding="utf-8") as f:
-        f.writelines(json.dumps(r) + "\n" for r in records)
-    print(report(records))
-    print(f"\n(records appended to {os.path.relpath(out, ROOT)})")
-    return 0 if all(r.get("run", "ok") == "ok" for r in records) else 1
+        results = list(pool.map(run_and_record, runs))
+    print(report(latest([r for r in _read(out) if r.get("notebook_sha256") == current.get(r["notebook"])])))
+    print(f"\n(records in {os.path.relpath(out, ROOT)})")
+    return 0 if all(r.get("run", "ok") == "ok" for result in results for r in result) else 1
+
+
+def _read(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
 if __name__ == "__main__":

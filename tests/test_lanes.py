@@ -97,3 +97,11 @@ def test_margin_report_flags_failed_runs_and_claims(tmp_path):
     path = tmp_path / "r.jsonl"
     path.write_text("\n".join(json.dumps(r) for r in records))
     assert claim_margins.main(["--report", str(path)]) == 0
+
+
+def test_only_the_latest_attempt_of_each_run_is_reported():
+    first = [{"notebook": "n", "lane": "jax", "seed": 1, "profile": "ci", "at": 1.0, "run": "failed", "error": "x"}]
+    again = [{"notebook": "n", "lane": "jax", "seed": 1, "profile": "ci", "at": 2.0, "run": "ok"},
+             {"notebook": "n", "lane": "jax", "seed": 1, "profile": "ci", "at": 2.0, "claim": "c", "value": 1.0}]
+    other = [{"notebook": "n", "lane": "jax", "seed": 2, "profile": "ci", "at": 1.5, "run": "ok"}]
+    assert claim_margins.latest(first + again + other) == again + other
