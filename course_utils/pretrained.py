@@ -42,11 +42,11 @@ class ShippedModel:
 
 SHIPPED = {
     "mnist_convnet": ShippedModel(
-        "mnist_convnet.keras", "ab54f77de26e01dedcf5e06700e86282e3ff77b8dcc0f4257d6402db4de08ff8",
-        "DIGEST_MNIST", "all 60,000 MNIST training digits (10 classes)"),
+        "mnist_convnet.keras", "9d21707be238af65861434486d10244d2fa6a2ef4953b01ec9dff92eea6ac32d",
+        "6be30ab446969f8b3f9c321dd8d55b8056de7cd8b5235cc13ce295fc283b77ff", "all 60,000 MNIST training digits (10 classes)"),
     "digits_0_4_convnet": ShippedModel(
-        "digits_0_4_convnet.keras", "4130b647868ad33e880467246cf813e44883478a31d5bd755a28df359397b143",
-        "DIGEST_04", "the MNIST training digits 0-4 only (30,596 digits, 5 classes)"),
+        "digits_0_4_convnet.keras", "69d0db7fbc0f5ac51abdbb2baa186709faee8886c757f40d0a39b6926a757d91",
+        "7e21d8f0dd9a8608cb167c723e6c61132e258e86e1ab62515bc219d1d3d01211", "the MNIST training digits 0-4 only (30,596 digits, 5 classes)"),
 }
 
 # keras.applications networks the lessons use: module in keras.applications, weight files in Keras's cache.

@@ -56,6 +56,7 @@ def accuracy(model, x: np.ndarray, y: np.ndarray) -> float:
 
 def main() -> None:
     os.environ["KERAS_BACKEND"] = "tensorflow"  # before Keras is imported: the recipe is deterministic there
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # the same kernels on every x86 CPU
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=data_dir(), help="folder for the .keras files (default: data/)")
