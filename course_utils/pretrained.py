@@ -1,7 +1,9 @@
 """Pretrained networks, offline first: the course's shipped models, and keras.applications when its weights are here.
 
 - :func:`load_shipped_model`: the small convnets the course trains itself
-  (``scripts/train_shipped_models.py``), checked against their sha256 and loaded in Keras's safe mode.
+  (``scripts/train_shipped_models.py``), loaded in Keras's safe mode and identified by the file's
+  sha256 or, for a file remade by the script (whose bytes differ: a .keras archive records the
+  date), by :func:`model_digest` of its architecture and weights.
 - :func:`imagenet_model`: a keras.applications network with ImageNet weights taken from a local
   file or from Keras's cache, never downloaded unless asked; ``None`` (and one line saying so)
   when the weights are not on this machine.
@@ -15,32 +17,36 @@ Example:
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from course_utils.data import DataFileError, data_dir, verify_sha256
+from course_utils.data import DataFileError, data_dir, sha256_of
 from course_utils.validation import model_layer, non_negative_int, positive_int
 
 
 @dataclass(frozen=True)
 class ShippedModel:
-    """A .keras file in data/, its sha256, and what it was trained on (data/README.md gives its accuracy)."""
+    """A .keras file in data/: the sha256 of the file shipped, the :func:`model_digest` of what it
+    holds, and what it was trained on (data/README.md gives its accuracy)."""
 
     file: str
     sha256: str
+    digest: str
     trained_on: str
 
 
 SHIPPED = {
     "mnist_convnet": ShippedModel(
-        "mnist_convnet.keras", "ab54f77de26e01dedcf5e06700e86282e3ff77b8dcc0f4257d6402db4de08ff8",
-        "all 60,000 MNIST training digits (10 classes)"),
+        "mnist_convnet.keras", "9d21707be238af65861434486d10244d2fa6a2ef4953b01ec9dff92eea6ac32d",
+        "6be30ab446969f8b3f9c321dd8d55b8056de7cd8b5235cc13ce295fc283b77ff", "all 60,000 MNIST training digits (10 classes)"),
     "digits_0_4_convnet": ShippedModel(
-        "digits_0_4_convnet.keras", "4130b647868ad33e880467246cf813e44883478a31d5bd755a28df359397b143",
-        "the MNIST training digits 0-4 only (30,596 digits, 5 classes)"),
+        "digits_0_4_convnet.keras", "69d0db7fbc0f5ac51abdbb2baa186709faee8886c757f40d0a39b6926a757d91",
+        "7e21d8f0dd9a8608cb167c723e6c61132e258e86e1ab62515bc219d1d3d01211", "the MNIST training digits 0-4 only (30,596 digits, 5 classes)"),
 }
 
 # keras.applications networks the lessons use: module in keras.applications, weight files in Keras's cache.
@@ -55,18 +61,55 @@ IMAGENET = {
 CLASS_INDEX_FILE = "imagenet_class_index.json"
 
 
+def model_digest(model) -> str:
+    """sha256 of a model's architecture (its Keras config as sorted JSON) and weights (float32 bytes).
+
+    Equal for two saves of the same model, unlike the .keras files' bytes; different as soon as
+    one layer, setting or weight differs.
+
+    >>> import keras
+    >>> a = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, kernel_initializer="ones")], name="a")
+    >>> b = keras.models.clone_model(a); b.set_weights(a.get_weights())
+    >>> model_digest(a) == model_digest(b)
+    True
+    >>> b.set_weights([w + 1 for w in b.get_weights()]); model_digest(a) == model_digest(b)
+    False
+    """
+    digest = hashlib.sha256(json.dumps(model.get_config(), sort_keys=True).encode())
+    for array in model.get_weights():
+        array = np.ascontiguousarray(array, dtype=np.float32)
+        digest.update(str(array.shape).encode() + array.tobytes())
+    return digest.hexdigest()
+
+
 def load_shipped_model(name: str):
-    """One of the models in :data:`SHIPPED`, sha256-checked, loaded with ``safe_mode=True`` (uncompiled)."""
+    """One of the models in :data:`SHIPPED`, loaded with ``safe_mode=True`` (uncompiled).
+
+    The file is the course's when its sha256 is the one shipped or, for a copy remade by
+    ``scripts/train_shipped_models.py``, when the model in it has the recorded :func:`model_digest`;
+    anything else is refused with :class:`~course_utils.data.DataFileError`.
+    """
     import keras
 
     if name not in SHIPPED:
         raise ValueError(f"name must be one of {', '.join(SHIPPED)}; got {name!r}.")
-    path = data_dir() / SHIPPED[name].file
+    spec = SHIPPED[name]
+    path = data_dir() / spec.file
+    fix = (f"Restore it with `git checkout -- data/{spec.file}`, or remake it with "
+           "`python scripts/train_shipped_models.py`.")
     if not path.is_file():
-        raise DataFileError(f"{path} is missing. Restore it with `git checkout -- data/{SHIPPED[name].file}`, "
-                            "or remake it with `python scripts/train_shipped_models.py`.")
-    verify_sha256(path, SHIPPED[name].sha256)
-    return keras.saving.load_model(path, safe_mode=True, compile=False)
+        raise DataFileError(f"{path} is missing. {fix}")
+    file_sha256 = sha256_of(path)
+    try:
+        model = keras.saving.load_model(path, safe_mode=True, compile=False)
+    except Exception as error:  # a truncated or altered archive: zip, h5 or config errors  # noqa: BLE001
+        raise DataFileError(f"{path} is corrupt: Keras cannot read it ({type(error).__name__}); its sha256 is "
+                            f"{file_sha256}, expected {spec.sha256}. {fix}") from None
+    if file_sha256 != spec.sha256 and model_digest(model) != spec.digest:
+        raise DataFileError(f"{path} is not the course's {name}: its sha256 is {file_sha256}, expected "
+                            f"{spec.sha256}, and the architecture and weights in it differ from the recorded "
+                            f"digest {spec.digest}. {fix}")
+    return model
 
 
 def keras_cache() -> Path:

@@ -1,6 +1,5 @@
 """The trained models in data/: the sha256 and test accuracies data/README.md publishes, safe loading, clear errors."""
 
-import importlib.util
 import re
 import shutil
 from pathlib import Path
@@ -11,7 +10,7 @@ import pytest
 from course_utils import data
 from course_utils.data import DataFileError, as_network_input, load_mnist
 from course_utils.mnist_models import convnet
-from course_utils.pretrained import SHIPPED, load_shipped_model
+from course_utils.pretrained import SHIPPED, load_shipped_model, model_digest
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "data" / "README.md").read_text()
@@ -21,13 +20,6 @@ def _published(name: str, what: str) -> str:
     """A figure data/README.md gives for a shipped model, e.g. its test accuracy or weights sha256."""
     row = next(line for line in README.splitlines() if line.startswith(f"| `{SHIPPED[name].file}`"))
     return re.search(rf"{what} `?([0-9a-f.]+)`?", row).group(1)
-
-
-def _script():
-    spec = importlib.util.spec_from_file_location("train_shipped_models", ROOT / "scripts" / "train_shipped_models.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.mark.parametrize("name", list(SHIPPED))
@@ -48,9 +40,9 @@ def test_test_accuracy_is_the_published_one(name, digits):
 
 
 @pytest.mark.parametrize("name", list(SHIPPED))
-def test_weights_are_those_the_script_made(name):
-    """The script prints a digest of the weights (the .keras archive itself records the date)."""
-    assert _script().weights_sha256(load_shipped_model(name)) == _published(name, "weights sha256")
+def test_architecture_and_weights_have_the_published_digest(name):
+    """The script prints model_digest (the .keras archive itself records the date)."""
+    assert model_digest(load_shipped_model(name)) == SHIPPED[name].digest == _published(name, "digest")
 
 
 def test_layers_are_those_of_the_lesson_04_convnet():
@@ -70,11 +62,31 @@ def test_missing_model_says_how_to_restore_or_remake_it(data_folder):
         load_shipped_model("mnist_convnet")
 
 
-def test_corrupt_model_is_reported(data_folder):
+@pytest.mark.parametrize("damage", ["truncated", "byte in the middle", "byte near the end"])
+def test_corrupt_model_is_reported(data_folder, damage):
     raw = bytearray((ROOT / "data" / "mnist_convnet.keras").read_bytes())
-    raw[5000] ^= 0xFF
+    if damage == "truncated":
+        raw = raw[: len(raw) // 2]
+    else:
+        raw[len(raw) // 2 if damage == "byte in the middle" else -2000] ^= 0xFF
     (data_folder / "mnist_convnet.keras").write_bytes(bytes(raw))
-    with pytest.raises(DataFileError, match=f"is corrupt: .* expected {SHIPPED['mnist_convnet'].sha256}"):
+    with pytest.raises(DataFileError, match=f"(is corrupt|is not the course's mnist_convnet).* its sha256 is [0-9a-f]{{64}}, "
+                                            f"expected {SHIPPED['mnist_convnet'].sha256}.*git checkout"):
+        load_shipped_model("mnist_convnet")
+
+
+def test_a_remade_file_loads_and_a_different_model_is_refused(data_folder):
+    """A re-save has other bytes (the archive records the date) but the same digest; changed weights do not."""
+    shutil.copy(ROOT / "data" / "mnist_convnet.keras", data_folder)
+    model = load_shipped_model("mnist_convnet")
+    model.save(data_folder / "mnist_convnet.keras")
+    assert data.sha256_of(data_folder / "mnist_convnet.keras") != SHIPPED["mnist_convnet"].sha256
+    assert model_digest(load_shipped_model("mnist_convnet")) == SHIPPED["mnist_convnet"].digest
+    weights = model.get_weights()
+    weights[-1] = weights[-1] + 1e-3  # one bias of the output layer, nudged
+    model.set_weights(weights)
+    model.save(data_folder / "mnist_convnet.keras")
+    with pytest.raises(DataFileError, match="is not the course's mnist_convnet: .* differ from the recorded digest"):
         load_shipped_model("mnist_convnet")
 
 
