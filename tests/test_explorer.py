@@ -96,6 +96,9 @@ def test_texts_neither_overlap_nor_leave_the_figure_on_tiny_inputs(size, kernel_
         assert 0 <= box.x0 and box.x1 <= fig.bbox.width and 0 <= box.y0 and box.y1 <= fig.bbox.height
     for a, b in itertools.combinations(boxes, 2):
         assert not a.overlaps(b)
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
 
 
 def test_formula_text_by_hand():
