@@ -1,6 +1,6 @@
 """The course's fast MNIST recipe against keras-io's mnist_convnet recipe, in one process on one machine.
 
-(a) course: the seeds' convnet (course_utils.mnist_models.convnet, 824,970 parameters) trained with
+(a) course: lesson 04's convnet (course_utils.mnist_models.convnet, 824,970 parameters) trained with
     course_utils.training.fit_fast (batch 256, Adam with warm-up + cosine decay) for --course-epochs,
     once per --precisions entry: float32 (what the lessons run on a CPU) and mixed_bfloat16 (bfloat16
     compute, float32 weights: fast on CPUs with AMX or AVX512-BF16, slow on others);

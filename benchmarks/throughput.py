@@ -1,5 +1,6 @@
-"""Inference throughput of the lesson-05 full-size builders on this machine, in the spirit of seed 000's
-benchmark figure (Bianco et al. 2018: accuracy vs images per second at batch size 1).
+"""Inference throughput of the lesson-05 full-size builders on this machine, in the spirit of the
+benchmark figure in Ollion and Grisel's lecture (Bianco et al. 2018: accuracy vs images per second
+at batch size 1).
 
 For each network (random weights: speed does not depend on them) prints its parameters, its
 multiply-accumulates per image (course_utils.layer_table) and the best-of-N images per second

@@ -2,7 +2,8 @@
 
 Full size (input shape and number of classes are arguments; never trained in the course):
 
-- ``alexnet``: seed 000's single-stream AlexNet (227x227x3; conv1 96 11x11 stride 4 -> 55x55x96).
+- ``alexnet``: the single-stream AlexNet of Ollion and Grisel's lecture (227x227x3; conv1 96 11x11
+  stride 4 -> 55x55x96).
 - ``vgg16``: VGG16 exactly as ``keras.applications.VGG16`` builds it (same layer names).
 - ``googlenet``: GoogLeNet (Szegedy et al. 2014): nine Inception modules, without the
   auxiliary classifiers and local response normalization.
@@ -46,7 +47,7 @@ def _classifier(x, num_classes: int):
 
 
 def alexnet(input_shape=ALEXNET_SHAPE, num_classes: int = 1000, *, dropout: float = 0.5):
-    """AlexNet as seed 000 tabulates it: one stream instead of the paper's two GPUs, no LRN.
+    """AlexNet as Ollion and Grisel's lecture tabulates it: one stream instead of the paper's two GPUs, no LRN.
 
     CONV1 96 11x11 stride 4 pad 0, POOL 3x3/2, CONV2 256 5x5 pad 2, POOL, CONV3-4 384 3x3,
     CONV5 256 3x3, POOL, FC6 and FC7 4096 with dropout, FC8 softmax.

@@ -7,7 +7,7 @@ The lecture formulas are special cases of :func:`conv_output_size`:
 - ``O = (W - F + 2P) / S + 1``: ``conv_output_size(W, F, stride=S, padding=P)``;
 - ``floor((m + 2p - n - (n - 1)(d - 1)) / s) + 1``: the same with ``dilation=d``.
 
-Example (seeds 000 and 002):
+Example (the worked examples of Ollion and Grisel's lecture and of Pitié's handout):
     >>> dense_params(640 * 480 * 3, 1000)
     921601000
     >>> conv2d_params(5, in_channels=3, filters=1000)

@@ -32,7 +32,7 @@ KERNELS = {
     "edge": np.array([[0, 1, 0], [1, -4, 1], [0, 1, 0]], dtype=float),
     "sharpen": np.array([[0, -1, 0], [-1, 5, -1], [0, -1, 0]], dtype=float),
 }
-"""The seed lectures' 3x3 feature detectors: blur (all ones), edge (a Laplacian), sharpen."""
+"""The 3x3 feature detectors Khanzhina's lecture shows: blur (all ones), edge (a Laplacian), sharpen."""
 
 
 def _prepare(image, kernel, stride, padding="valid", mode="zero",

@@ -16,7 +16,9 @@ Example (no browser needed):
 
 from __future__ import annotations
 
+import base64
 import html
+import io
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -72,19 +74,51 @@ def _square(ax: Axes, row: float, col: float, colour: str, gid: str, **style) ->
                             gid=gid, **style))
 
 
+# Layout of a new figure, in inches: one grid cell; the narrowest a panel may be, so that its title fits
+# above it however small the grid; the room left of each panel (tick labels and "row"), right of the
+# figure, below the grids (tick labels and "column"); one line of the suptitle and of a 10-point text.
+CELL, MIN_INPUT_PANEL, MIN_OUTPUT_PANEL = 0.45, 3.2, 2.4
+LEFT, RIGHT, BELOW, PAD, SUPTITLE_LINE, LINE = 0.7, 0.2, 0.5, 0.1, 0.25, 0.2
+TITLE_CHARACTERS = 32  # a panel title is wrapped to lines of at most this many characters
+
+
+def _wrap(text: str, width: int, separator: str = " ", *, separator_starts_line: bool = False) -> str:
+    """``text`` broken into lines of at most ``width`` characters, only at a ``separator``.
+
+    At a break the separator (stripped) ends the line, or starts the next one if ``separator_starts_line``.
+
+    >>> print(_wrap("kernel 3x3, stride 2, padding 1", 22, ", "))
+    kernel 3x3, stride 2,
+    padding 1
+    >>> print(_wrap("O = floor(7 / 2) + 1 = 4", 20, " = ", separator_starts_line=True))
+    O = floor(7 / 2) + 1
+    = 4
+    """
+    pieces = text.split(separator)
+    lines = [pieces[0]]
+    for piece in pieces[1:]:
+        if len(lines[-1]) + len(separator) + len(piece) <= width:
+            lines[-1] += separator + piece
+        elif separator_starts_line:
+            lines.append(separator.strip() + " " + piece)
+        else:
+            lines[-1] += separator.rstrip()
+            lines.append(piece)
+    return "\n".join(lines)
+
+
 def draw_convolution(size: int, kernel_size: int, *, stride: int = 1, padding: Padding = "valid", dilation: int = 1,
                      step: int = 0, image: np.ndarray | None = None, kernel: np.ndarray | None = None,
-                     axes: tuple[Axes, Axes] | None = None) -> Figure:
+                     axes: tuple[Axes, Axes] | None = None, formula: bool = True) -> Figure:
     """Draw a square convolution with the kernel at position ``step`` (row-major); return the figure.
 
     ``image`` (size x size) and ``kernel`` (kernel_size x kernel_size) are optional: given, their
     numbers are written in the cells and the output cells computed so far show their values
     (zero padding).  ``axes`` = (input axes, output axes) to draw on (they are cleared), else a
-    new figure.  The cells are rectangles in ``ax.patches`` with a ``gid``: 'input', 'pad', 'tap',
-    'output', 'done', 'current'.
+    new figure.  ``formula=False`` leaves out the line with the output-size formula (the explorer
+    prints it above the figure).  The cells are rectangles in ``ax.patches`` with a ``gid``:
+    'input', 'pad', 'tap', 'output', 'done', 'current'.
     """
-    import matplotlib.pyplot as plt
-
     size, kernel_size = positive_int(size, "size"), positive_int(kernel_size, "kernel_size")
     text = output_size_formula(size, kernel_size, stride=stride, padding=padding, dilation=dilation)
     out = conv_output_size(size, kernel_size, stride=stride, padding=padding, dilation=dilation)
@@ -93,39 +127,80 @@ def draw_convolution(size: int, kernel_size: int, *, stride: int = 1, padding: P
                          f"got {step!r}.")
     before, after = _padding_pair(size, kernel_size, stride, padding, dilation)
     padded = size + before + after
-    new_figure = axes is None
-    if new_figure:
-        fig, axes = plt.subplots(1, 2, figsize=(4 + 0.45 * (padded + out), 0.45 * padded + 1.6),
-                                 gridspec_kw={"width_ratios": [padded, max(out, 2)]})
-    ax_in, ax_out = axes
-    fig = ax_in.figure
-    for ax in axes:
-        ax.clear()
     values = _values(image, kernel, size, kernel_size, stride, dilation, before, after)
-
-    _draw_input(ax_in, size, padded, before, kernel_size, stride, dilation, out, int(step),
-                None if values is None else values[0])
-    _draw_output(ax_out, out, int(step), None if values is None else values[1])
     pad_text = {"valid": "no padding ('valid')", "same": f"'same' padding {before} + {after}"}.get(
         padding, f"padding {padding}")
     details = [f"kernel {kernel_size}x{kernel_size}", f"stride {stride}", pad_text]
     if dilation > 1:
         details.insert(1, f"dilation {dilation}")
-    for ax, n, title in ((ax_in, padded, f"input {size}x{size}: " + ", ".join(details)),
-                         (ax_out, out, f"output {out}x{out} (position {step + 1} of {out * out})")):
-        ax.set(xlim=(0, n), ylim=(n, 0), xlabel="column", ylabel="row", title=title)
+    titles = (f"input {size}x{size}\n" + _wrap(", ".join(details), TITLE_CHARACTERS, ", "),
+              f"output {out}x{out}\nposition {step + 1} of {out * out}")
+    suptitle = "A convolution, one kernel position at a time" + (
+        " (dots: the centre of every position)" if values is None else "")
+    if axes is None:
+        axes = _new_figure(padded, out, titles, suptitle, text if formula else None)
+    ax_in, ax_out = axes
+    fig = ax_in.figure
+    for ax in axes:
+        ax.clear()
+
+    _draw_input(ax_in, size, padded, before, kernel_size, stride, dilation, out, int(step),
+                None if values is None else values[0])
+    _draw_output(ax_out, out, int(step), None if values is None else values[1])
+    for ax, n, title in ((ax_in, padded, titles[0]), (ax_out, out, titles[1])):
+        ax.set(xlim=(0, n), ylim=(n, 0), xlabel="column", ylabel="row")
+        ax.set_title(title, fontsize=10)
         ax.set_aspect("equal")
         ax.set_xticks(np.arange(n) + 0.5, np.arange(n) - (before if ax is ax_in else 0))
         ax.set_yticks(np.arange(n) + 0.5, np.arange(n) - (before if ax is ax_in else 0))
         ax.tick_params(labelsize=7, length=0)
-    for old in [t for t in fig.texts if t.get_gid() == "formula"]:
-        old.remove()
-    fig.text(0.5, 0.01, text, ha="center", va="bottom", fontsize=10, gid="formula")
-    fig.suptitle("A convolution, one kernel position at a time"
-                 + (" (dots: the centre of every position)" if values is None else ""))
-    if new_figure:
-        fig.tight_layout(rect=(0, 0.06, 1, 1))
+    for text_artist in fig.texts:  # a figure given through `axes` keeps its layout: only the words change
+        if text_artist.get_gid() == "formula" and formula:
+            text_artist.set_text(_fit(fig, text, " = ", 10, separator_starts_line=True))
+        elif text_artist.get_gid() == "suptitle":
+            text_artist.set_text(_fit(fig, suptitle, " ", 12))
     return fig
+
+
+def _new_figure(padded: int, out: int, titles: tuple[str, str], suptitle: str,
+                formula: str | None) -> tuple[Axes, Axes]:
+    """A figure laid out in inches for a ``padded`` x ``padded`` input grid and an ``out`` x ``out``
+    output grid: the suptitle on top, the panel titles under it, the grids side by side with their
+    tops aligned, the formula (if any) at the bottom.  Nothing overlaps, however small the grids."""
+    import matplotlib.pyplot as plt
+
+    widths = (max(CELL * padded, MIN_INPUT_PANEL), max(CELL * out, MIN_OUTPUT_PANEL))
+    fig = plt.figure(figsize=(LEFT + widths[0] + LEFT + widths[1] + RIGHT, 1))
+    bottom_text = None if formula is None else fig.text(  # fig.texts[0]: the formula, when there is one
+        0.5, 0, _fit(fig, formula, " = ", 10, separator_starts_line=True), ha="center", va="bottom", fontsize=10,
+        gid="formula")
+    top_text = fig.suptitle(_fit(fig, suptitle, " ", 12), y=1, va="top", fontsize=12, gid="suptitle")
+    title_lines = max(len(title.splitlines()) for title in titles)
+    formula_lines = 0 if bottom_text is None else len(bottom_text.get_text().splitlines())
+    above = PAD + SUPTITLE_LINE * len(top_text.get_text().splitlines()) + PAD + LINE * title_lines + PAD
+    below = BELOW + (PAD + LINE * formula_lines if formula_lines else 0) + PAD
+    width, height = fig.get_figwidth(), above + CELL * padded + below
+    fig.set_figheight(height)
+    top_text.set_y(1 - PAD / height)
+    if bottom_text is not None:
+        bottom_text.set_y(PAD / height)
+    axes = []
+    for left, panel, cells in ((LEFT, widths[0], padded), (LEFT + widths[0] + LEFT, widths[1], out)):
+        side = CELL * cells
+        axes.append(fig.add_axes(((left + (panel - side) / 2) / width, (height - above - side) / height,
+                                  side / width, side / height)))
+    return axes[0], axes[1]
+
+
+def _fit(fig: Figure, text: str, separator: str, fontsize: float, *, separator_starts_line: bool = False) -> str:
+    """``text`` wrapped (at ``separator``) to fit in 95% of the figure's width at ``fontsize`` points."""
+    probe = fig.text(0, 0, text, fontsize=fontsize)
+    measured = probe.get_window_extent().width  # the figure finds a renderer, whatever its canvas
+    probe.remove()
+    if measured <= 0.95 * fig.bbox.width:
+        return text
+    characters = int(len(text) * 0.95 * fig.bbox.width / measured)
+    return _wrap(text, characters, separator, separator_starts_line=separator_starts_line)
 
 
 def _draw_input(ax: Axes, size: int, side: int, before: int, kernel_size: int, stride: int, dilation: int, out: int,
@@ -208,10 +283,18 @@ def convolution_animation(size: int, kernel_size: int, *, stride: int = 1, paddi
 class ConvExplorer:
     """Sliders for input size, kernel size, stride, padding, dilation and kernel position.
 
-    Every change recomputes the output size and formula (``formula``, an HTML widget) and
-    redraws :func:`draw_convolution` into ``output`` (an Output widget); settings Keras refuses
-    show their error message instead of a figure.  ``controls`` holds the widgets by name, so
-    tests and notebooks can set values: ``explorer.controls["stride"].value = 2``.
+    Every change recomputes the output size and formula (``formula``, an HTML widget, the only
+    place the formula is printed) and redraws :func:`draw_convolution` into ``output`` (an Output
+    widget, as one PNG); settings Keras refuses show their error message in ``formula`` and empty
+    ``output``, so no figure of an earlier setting contradicts the sliders.  ``controls`` holds the
+    widgets by name, so tests and notebooks can set values: ``explorer.controls["stride"].value = 2``.
+
+    >>> explorer = ConvExplorer(size=5, kernel_size=3)
+    >>> len(explorer.output.outputs)  # one figure
+    1
+    >>> explorer.controls["kernel_size"].value = 7  # larger than the input: nothing to draw
+    >>> explorer.output.outputs, explorer.output_size
+    ((), None)
     """
 
     PADDINGS = [("valid", "valid"), ("same", "same"), ("1", 1), ("2", 2), ("3", 3)]
@@ -252,8 +335,6 @@ class ConvExplorer:
         if self._busy:
             return
         import matplotlib.pyplot as plt
-        from IPython import get_ipython
-        from IPython.display import clear_output, display
 
         self._busy = True
         try:
@@ -261,22 +342,26 @@ class ConvExplorer:
             self.output_size = conv_output_size(**geometry)
             step = self.controls["step"]
             step.max = self.output_size ** 2 - 1
-            self.figure = draw_convolution(**geometry, step=step.value)
-            message = html.escape(output_size_formula(**geometry))
+            self.figure = draw_convolution(**geometry, step=step.value, formula=False)
+            message = f"<code>{html.escape(output_size_formula(**geometry))}</code>"
         except ValueError as err:
             self.output_size, self.figure = None, None
             message = f'<span style="color:#b3261e">Not a valid convolution: {html.escape(str(err))}</span>'
         finally:
             self._busy = False
-        self.formula.value = f"<code>{message}</code>" if self.figure else message
-        if self.figure is not None:
-            plt.close(self.figure)  # shown once, in the Output widget, not again by the inline backend
-        if get_ipython() is None:  # no notebook to show it in (tests, scripts)
+        self.formula.value = message
+        # The Output widget's content is set whole, not through `with output: display(...)`: clearing
+        # with clear_output(wait=True) and then showing nothing left the last valid figure on screen.
+        if self.figure is None:
+            self.output.outputs = ()
             return
-        with self.output:
-            clear_output(wait=True)
-            if self.figure is not None:
-                display(self.figure)
+        png = io.BytesIO()
+        self.figure.savefig(png, format="png", bbox_inches="tight")
+        plt.close(self.figure)  # shown once, in the Output widget, not again by the inline backend
+        titles = "; ".join(ax.get_title().replace("\n", ", ") for ax in self.figure.axes)
+        self.output.outputs = ({"output_type": "display_data", "metadata": {},
+                                "data": {"image/png": base64.b64encode(png.getvalue()).decode("ascii"),
+                                         "text/plain": f"<convolution figure: {titles}>"}},)
 
     def _ipython_display_(self) -> None:
         from IPython.display import display

@@ -1,12 +1,12 @@
 """A per-layer table of any Keras model: output shape, activations, parameters, multiply-accumulates,
-and the memory totals seed 000 prints under its VGG16 table.
+and the memory totals Ollion and Grisel's lecture prints under its VGG16 table.
 
 Counted per image (batch axis left out):
 
 - ``activations``: the number of values a layer outputs (the input counts as a row too).  The
   total leaves out Flatten and Reshape: their output is a view of their input, not new memory.
-- ``params``: ``layer.count_params()``; ``weights`` is the same less the biases (seed 000's
-  VGG16 table counts weights only, ``(3x3x3)x64 = 1,728``).
+- ``params``: ``layer.count_params()``; ``weights`` is the same less the biases (that
+  lecture's VGG16 table counts weights only, ``(3x3x3)x64 = 1,728``).
 - ``macs``: multiply-accumulates of the layers that multiply by weights: Dense, Conv1D/2D/3D,
   DepthwiseConv2D and transposed convolutions.  Pooling, batch normalization, additions and
   activations count 0 (a few operations per value, small beside the convolutions).  One
@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 BYTES_PER_VALUE = 4  # float32
 # Copies of the parameters that training keeps: weights and gradients; SGD with momentum adds a
-# velocity, Adam two moment estimates (seed 000: "x2 for plain SGD, x4 for Adam").
+# velocity, Adam two moment estimates (Ollion and Grisel's lecture: "x2 for plain SGD, x4 for Adam").
 PARAMETER_COPIES = {"sgd": 2, "momentum": 3, "adam": 4}
 MEGABYTE = 1_000_000
 VIEW_KINDS = ("Flatten", "Reshape")
@@ -85,7 +85,7 @@ class LayerTable:
         return self.total_params * BYTES_PER_VALUE * PARAMETER_COPIES[optimizer]
 
     def totals_text(self) -> str:
-        """The totals, in seed 000's words (MB = 10^6 bytes)."""
+        """The totals, in the words of Ollion and Grisel's lecture (MB = 10^6 bytes)."""
         mb = lambda n: f"{n / MEGABYTE:,.1f} MB"  # noqa: E731
         copies = ", ".join(f"x{k} {name}: {mb(self.parameter_bytes(name))}" for name, k in PARAMETER_COPIES.items())
         return (f"TOTAL activations: {self.total_activations:,} x 4 bytes = {mb(self.activation_bytes())} / image "

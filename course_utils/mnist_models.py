@@ -1,10 +1,12 @@
-"""The MNIST models of lesson 04, written with the Keras functional API as the seeds write them.
+"""The MNIST models of lesson 04, written with the Keras functional API (the MLP and the convnet as
+Ollion and Grisel's lecture writes them).
 
 - ``mlp``: Flatten - Dense(256, relu) - Dense(10, softmax): 203,530 parameters.
 - ``convnet``: Conv2D(32, 5, same) - MaxPool(2) - Conv2D(64, 3, same) - MaxPool(2) - Flatten
   - Dense(256) - Dense(10): 824,970 parameters.
-- ``lenet5``: LeCun et al. (1998), with 'same' padding on the first layer so a 28x28 digit
-  plays the part of LeNet's 32x32 input: 61,706 parameters.
+- ``lenet5``: LeCun et al. (1998) in its usual modern simplification (every C3 map sees all six S2
+  maps, plain average pooling, a softmax output), with 'same' padding on the first layer so a
+  28x28 digit plays the part of LeNet's 32x32 input: 61,706 parameters.
 
 The output layer is float32 even under mixed precision, so the softmax stays accurate on a GPU.
 
@@ -21,7 +23,7 @@ MNIST_SHAPE = (28, 28, 1)
 
 
 def mlp(input_shape=MNIST_SHAPE, num_classes: int = 10):
-    """The seeds' dense network: every pixel connected to each of 256 hidden units."""
+    """The lecture's dense network: every pixel connected to each of 256 hidden units."""
     import keras
     from keras import layers
 
@@ -34,7 +36,7 @@ def mlp(input_shape=MNIST_SHAPE, num_classes: int = 10):
 
 
 def convnet(input_shape=MNIST_SHAPE, num_classes: int = 10):
-    """The seeds' convolutional network: two conv + max-pool stages, then the same dense head."""
+    """The lecture's convolutional network: two conv + max-pool stages, then the same dense head."""
     import keras
     from keras import layers
 
@@ -51,7 +53,12 @@ def convnet(input_shape=MNIST_SHAPE, num_classes: int = 10):
 
 
 def lenet5(input_shape=MNIST_SHAPE, num_classes: int = 10):
-    """LeNet-5 (LeCun et al. 1998): tanh units and average pooling ("subsampling"), C1-S2-C3-S4-C5-F6."""
+    """LeNet-5 (LeCun et al. 1998): tanh units and average pooling ("subsampling"), C1-S2-C3-S4-C5-F6.
+
+    The usual modern simplification: the paper connects each C3 map to only some of the S2 maps,
+    gives each subsampling map a trainable coefficient and bias, and ends with RBF units (distances to
+    fixed codes); here C3 is a full convolution, S2/S4 plain average pooling, the output a softmax.
+    """
     import keras
     from keras import layers
 

@@ -1,10 +1,10 @@
 """Padding modes: what goes outside the image before a convolution slides over it.
 
 ``numpy.pad`` implements them all; this module gives them the names the lectures use
-(seed 001 draws each one on a row ``A B C`` padded by two on both sides):
+(Khanzhina's lecture draws each one on a row ``A B C`` padded by two on both sides):
 
 ==========  ===============  ==================  =================================
-mode        ``numpy.pad``    seed 001's name     ``A B C`` padded by 2
+mode        ``numpy.pad``    lecture's name      ``A B C`` padded by 2
 ==========  ===============  ==================  =================================
 zero        ``constant``     zero shift          ``0 0 | A B C | 0 0``
 replicate   ``edge``         border extension    ``A A | A B C | C C``
@@ -28,9 +28,9 @@ import numpy as np
 MODES = {"zero": "constant", "replicate": "edge", "symmetric": "symmetric", "reflect": "reflect", "wrap": "wrap"}
 """The course's name for each padding mode -> the name ``numpy.pad`` uses."""
 
-SEED_001_NAMES = {"zero": "zero shift", "replicate": "border extension", "symmetric": "mirror shift (edge repeated)",
-                  "reflect": "mirror shift (edge not repeated)", "wrap": "cyclic shift"}
-"""How seed 001 labels each mode."""
+LECTURE_NAMES = {"zero": "zero shift", "replicate": "border extension", "symmetric": "mirror shift (edge repeated)",
+                 "reflect": "mirror shift (edge not repeated)", "wrap": "cyclic shift"}
+"""How Khanzhina's lecture labels each mode (the names ``pad`` does not take, for display)."""
 
 
 def _amounts(padding, spatial_axes: int) -> list[tuple[int, int]]:
@@ -68,6 +68,6 @@ def pad(image, padding, mode: str = "zero") -> np.ndarray:
         raise ValueError(f"image must be a row (W,), an image (H, W) or (H, W, C); got shape {image.shape}.")
     spatial = min(image.ndim, 2)
     widths = _amounts(padding, spatial) + [(0, 0)] * (image.ndim - spatial)
-    if image.dtype.kind in "US" and mode == "zero":  # the seed's lettered rows: pad with the character 0
+    if image.dtype.kind in "US" and mode == "zero":  # the lecture's lettered rows: pad with the character 0
         return np.pad(image, widths, mode="constant", constant_values="0")
     return np.pad(image, widths, mode=MODES[mode])

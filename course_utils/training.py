@@ -13,7 +13,7 @@ TensorFlow, JAX and PyTorch backends:
 - **in-memory float32 arrays** as the data pipeline: MNIST fits in memory many times
   over, and Keras shuffles and batches numpy arrays itself on every backend.
 
-Measured for the seeds' convnet on the course's 2-core CPU (a shared machine; CPU seconds
+Measured for lesson 04's convnet on the course's 2-core CPU (a shared machine; CPU seconds
 per 60,000 digits): batch 64: 52, 128: 39, 256: 31, 512: 31; XLA (``jit_compile=True``)
 was 4 to 7 times slower; a ``tf.data`` pipeline (shuffle, batch, prefetch) took the same
 30 to 35 as the numpy arrays, which every backend accepts. With this recipe the convnet

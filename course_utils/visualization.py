@@ -184,7 +184,7 @@ class Ascent:
 def maximize_activation(model, layer_name: str, filter_index: int, *, steps: int = 60, step_size: float = 0.05,
                         jitter: int = 1, blur_sigma: float = 0.3, l2_decay: float = 0.01, grey: float = 0.5, noise: float = 0.5,
                         value_range: tuple[float, float] | None = None, seed: int = 0) -> Ascent:
-    """Activation maximization by gradient ascent, as seed 002 lays it out (hand-written: the lesson's topic).
+    """Activation maximization by gradient ascent, as Pitié's handout lays it out (hand-written: the lesson's topic).
 
     1. loss = the mean activation of filter ``filter_index`` of layer ``layer_name``;
     2. backpropagation gives the gradient of the loss with respect to the input image;

@@ -1,5 +1,5 @@
-"""The lesson-05 builders against keras.applications, seed 000's AlexNet table, the GoogLeNet paper's
-table 1 and hand arithmetic; the residual blocks by what a shortcut must do."""
+"""The lesson-05 builders against keras.applications, the AlexNet table of Ollion and Grisel's lecture,
+the GoogLeNet paper's table 1 and hand arithmetic; the residual blocks by what a shortcut must do."""
 
 import numpy as np
 import pytest
@@ -26,21 +26,21 @@ def test_matches_keras_applications_layer_by_layer(ours, keras_name, total):
     assert model.count_params() == reference.count_params() == total
 
 
-# Seed 000's AlexNet table: layer, output shape.
-SEED_ALEXNET = [("conv1", (55, 55, 96)), ("pool1", (27, 27, 96)), ("conv2", (27, 27, 256)),
+# The AlexNet table of Ollion and Grisel's lecture: layer, output shape.
+LECTURE_ALEXNET = [("conv1", (55, 55, 96)), ("pool1", (27, 27, 96)), ("conv2", (27, 27, 256)),
                 ("pool2", (13, 13, 256)), ("conv3", (13, 13, 384)), ("conv4", (13, 13, 384)),
                 ("conv5", (13, 13, 256)), ("pool3", (6, 6, 256)), ("fc6", (4096,)), ("fc7", (4096,)),
                 ("fc8", (1000,))]
 
 
-def test_alexnet_follows_seed_000s_table():
+def test_alexnet_follows_the_lectures_table():
     model = arch.alexnet()
     assert tuple(model.input.shape[1:]) == (227, 227, 3)
-    assert [(name, tuple(model.get_layer(name).output.shape[1:])) for name, _ in SEED_ALEXNET] == SEED_ALEXNET
-    assert model.get_layer("conv1").count_params() == 34_944  # seed 000
+    assert [(name, tuple(model.get_layer(name).output.shape[1:])) for name, _ in LECTURE_ALEXNET] == LECTURE_ALEXNET
+    assert model.get_layer("conv1").count_params() == 34_944  # the lecture's figure
     by_hand = ((11 * 11 * 3 + 1) * 96 + (5 * 5 * 96 + 1) * 256 + (3 * 3 * 256 + 1) * 384 + (3 * 3 * 384 + 1) * 384
                + (3 * 3 * 384 + 1) * 256 + (6 * 6 * 256 + 1) * 4096 + (4096 + 1) * 4096 + (4096 + 1) * 1000)
-    assert model.count_params() == by_hand != 28_054_497  # the seed's printed total is not its table's
+    assert model.count_params() == by_hand != 28_054_497  # the lecture's printed total is not its table's
 
 
 # Szegedy et al. 2014, table 1: output size after each stage.

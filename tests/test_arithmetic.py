@@ -1,4 +1,4 @@
-"""Parameter counts and output sizes: the seeds' worked examples and formulas, by hand, and Keras's counts.
+"""Parameter counts and output sizes: the lectures' worked examples and formulas, by hand, and Keras's counts.
 
 (tests/test_conv_arithmetic_keras.py checks the output sizes against Keras layers.)
 """
@@ -15,8 +15,8 @@ from course_utils.arithmetic import (conv2d_params, conv_output_shape, conv_outp
                                      transposed_conv_output_shape, transposed_conv_output_size)
 
 
-def test_seed_000_dense_layer_on_a_640x480_image():
-    assert dense_params(640 * 480 * 3, 1000) == 921_601_000  # seed 000: "= 922M"
+def test_dense_layer_on_a_640x480_image():
+    assert dense_params(640 * 480 * 3, 1000) == 921_601_000  # Ollion and Grisel's lecture: "= 922M"
 
 
 @pytest.mark.parametrize(("n_inputs", "units", "bias"), [(784, 256, True), (12, 7, False), (1, 1, True)])
@@ -37,7 +37,7 @@ def test_conv2d_params_match_keras(kernel_size, in_channels, filters, bias):
     assert conv2d_params(kernel_size, in_channels, filters, bias=bias) == model.count_params()
 
 
-def test_alexnet_conv1_from_seed_000():
+def test_alexnet_conv1_as_ollion_and_grisels_lecture_counts_it():
     assert conv2d_params(11, 3, 96) == 34_944
 
 
@@ -54,18 +54,18 @@ def test_bad_arguments_get_clear_errors(call, words):
         call()
 
 
-# Output sizes: the seeds' worked examples and formulas, by hand.
+# Output sizes: the lectures' worked examples and formulas, by hand.
 
-def test_seed_002_stride_examples_on_16x16_with_3x3():
+def test_pities_stride_examples_on_16x16_with_3x3():
     assert [conv_output_shape((16, 16), 3, strides=s) for s in (1, 2, 3, 4)] == [(14, 14), (7, 7), (5, 5), (4, 4)]
 
 
-def test_seed_002_conv2d_6_5x5_valid_on_443x592x3():
+def test_pities_conv2d_6_5x5_valid_on_443x592x3():
     assert conv_output_shape((443, 592), (5, 5), padding="valid") == (439, 588)
     assert conv2d_params(5, 3, 6, bias=False) == 450 and conv2d_params(5, 3, 6) == 456
 
 
-def test_seed_transposed_example_10x8_to_21x17():
+def test_pities_transposed_example_10x8_to_21x17():
     assert transposed_conv_output_shape((10, 8), 3, strides=2) == (21, 17)
 
 
@@ -81,7 +81,7 @@ def test_lecture_formula_w_minus_f_plus_2p_over_s_plus_1(w, f, s, p):
 @settings(max_examples=200, deadline=None, derandomize=True)
 @given(st.integers(1, 60), st.integers(1, 9), st.integers(1, 4), st.integers(0, 4), st.integers(1, 4))
 def test_dilated_formula(m, n, s, p, d):
-    """floor((m + 2p - n - (n - 1)(d - 1)) / s) + 1, the dilated form in the seeds."""
+    """floor((m + 2p - n - (n - 1)(d - 1)) / s) + 1, the dilated form in the 'Key concepts' chapter."""
     if n + (n - 1) * (d - 1) > m + 2 * p or (s > 1 and d > 1):
         return
     assert conv_output_size(m, n, stride=s, padding=p, dilation=d) == (m + 2 * p - n - (n - 1) * (d - 1)) // s + 1
@@ -125,7 +125,7 @@ def test_dilated_kernel_span():
     ([3, 3, 3], None, None, (7, 1)),  # each 3x3 layer adds 2
     ([3, 2, 3], [1, 2, 1], None, (8, 2)),
     ([3, 3, 3], None, [1, 2, 4], (15, 1)),  # WaveNet-style doubling: 1 + 2 + 4 + 8
-    ([5, 2, 3, 2], [1, 2, 1, 2], None, (5 + 1 + 2 * 2 + 2, 4)),  # the seeds' convnet: conv5, pool2, conv3, pool2
+    ([5, 2, 3, 2], [1, 2, 1, 2], None, (5 + 1 + 2 * 2 + 2, 4)),  # lesson 04's convnet: conv5, pool2, conv3, pool2
     ([11], [4], None, (11, 4)),  # AlexNet conv1
 ])
 def test_receptive_field_by_hand(kernels, strides, dilations, expected):

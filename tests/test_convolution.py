@@ -77,7 +77,7 @@ def test_conv_as_matrix_reproduces_conv2d():
     np.testing.assert_allclose(matrix @ image.ravel(), conv2d(image, kernel).ravel())
 
 
-def test_seed_kernels():
+def test_the_kernels_of_khanzhinas_lecture():
     assert KERNELS["blur"].shape == (3, 3) and KERNELS["blur"].sum() == 9
     assert KERNELS["edge"].sum() == 0 and KERNELS["edge"][1, 1] == -4
     assert KERNELS["sharpen"].sum() == 1 and KERNELS["sharpen"][1, 1] == 5

@@ -1,5 +1,9 @@
 """The convolution explorer and its drawing, driven headlessly: sizes, formula text, patches, errors."""
 
+import base64
+import io
+import itertools
+
 import matplotlib
 import numpy as np
 import pytest
@@ -14,7 +18,7 @@ def _patches(fig, gid):
     return [p for ax in fig.axes for p in ax.patches if p.get_gid() == gid]
 
 
-def test_seed_002_stride_examples_in_the_widget():
+def test_pitie_stride_examples_in_the_widget():  # Pitié's handout: 16x16 input, 3x3 kernel
     explorer = ConvExplorer(size=16, kernel_size=3)
     sizes = {}
     for stride in (1, 2, 3, 4):
@@ -49,6 +53,54 @@ def test_invalid_settings_show_a_message_not_a_traceback(settings, words):
     assert explorer.output_size == 7 and explorer.figure is not None
 
 
+def _shown(explorer):
+    """What the explorer's Output widget holds: one (PNG image, text) pair per output."""
+    import matplotlib.image
+
+    return [(matplotlib.image.imread(io.BytesIO(base64.b64decode(out["data"]["image/png"])), format="png"),
+             out["data"]["text/plain"]) for out in explorer.output.outputs]
+
+
+def test_an_invalid_setting_leaves_only_the_message_no_stale_figure():
+    explorer = ConvExplorer(size=7, kernel_size=3, stride=2, padding=1)
+    (image, text), = _shown(explorer)  # exactly one figure, drawn for these sliders
+    assert image.ndim == 3 and "input 7x7" in text and "output 4x4" in text
+    explorer.controls["kernel_size"].value = 7
+    explorer.controls["size"].value = 3  # a 7x7 kernel on 3 + 2 padded pixels: no output
+    assert _shown(explorer) == [] and "Not a valid convolution" in explorer.formula.value
+    explorer.controls["kernel_size"].value = 1  # valid again: the figure of the new setting
+    (_, text), = _shown(explorer)
+    assert "input 3x3" in text and "kernel 1x1" in text and "output 3x3" in text
+
+
+def test_the_explorer_prints_the_formula_once():
+    explorer = ConvExplorer(size=7, kernel_size=3, stride=2, padding=1)
+    assert "floor((7 + 2*1 - 1*(3 - 1) - 1) / 2) + 1 = 4" in explorer.formula.value
+    in_figure = [t.get_text() for t in explorer.figure.findobj(matplotlib.text.Text) if "floor" in t.get_text()]
+    assert in_figure == []
+    drawn = draw_convolution(7, 3, stride=2, padding=1)  # on its own, the figure carries the formula
+    assert [t.get_gid() for t in drawn.texts if "floor" in t.get_text()] == ["formula"]
+
+
+@pytest.mark.parametrize(("size", "kernel_size", "stride", "padding"),
+                         [c for c in itertools.product([1, 2, 3], [1, 2, 3], [1, 2], ["valid", "same", 1])
+                          if c[1] <= c[0] + 2 * {"valid": 0, "same": c[1] // 2, 1: 1}[c[3]]])
+def test_texts_neither_overlap_nor_leave_the_figure_on_tiny_inputs(size, kernel_size, stride, padding):
+    fig = draw_convolution(size, kernel_size, stride=stride, padding=padding)
+    fig.canvas.draw()  # lays the figure out, as showing or saving it does
+    renderer = fig.canvas.get_renderer()
+    texts = [fig.axes[0].title, fig.axes[1].title, *fig.texts]  # fig.texts: the suptitle and the formula
+    boxes = [t.get_window_extent(renderer) for t in texts if t.get_text()]
+    assert len(boxes) == 4  # two panel titles, the suptitle, the formula
+    for box in boxes:
+        assert 0 <= box.x0 and box.x1 <= fig.bbox.width and 0 <= box.y0 and box.y1 <= fig.bbox.height
+    for a, b in itertools.combinations(boxes, 2):
+        assert not a.overlaps(b)
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+
+
 def test_formula_text_by_hand():
     assert output_size_formula(7, 3, stride=2, padding=1).endswith("floor((7 + 2*1 - 1*(3 - 1) - 1) / 2) + 1 = 4")
     assert output_size_formula(7, 3, dilation=2).endswith("floor((7 + 2*0 - 2*(3 - 1) - 1) / 1) + 1 = 3")
@@ -65,7 +117,7 @@ def test_formula_text_by_hand():
 def test_drawing_puts_the_kernel_where_the_formula_says(size, kernel_size, stride, padding, dilation, step, first_tap):
     fig = draw_convolution(size, kernel_size, stride=stride, padding=padding, dilation=dilation, step=step)
     pad = {"valid": 0, "same": dilation * (kernel_size - 1) // 2}.get(padding, padding)
-    out = (size + 2 * pad - dilation * (kernel_size - 1) - 1) // stride + 1  # the seeds' formula, by hand
+    out = (size + 2 * pad - dilation * (kernel_size - 1) - 1) // stride + 1  # the lectures' formula, by hand
     assert len(_patches(fig, "output")) + len(_patches(fig, "done")) + len(_patches(fig, "current")) == out * out
     assert len(_patches(fig, "input")) == size * size
     assert len(_patches(fig, "pad")) == (size + 2 * pad) ** 2 - size * size

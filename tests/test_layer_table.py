@@ -1,5 +1,5 @@
-"""layer_table against seed 000's VGG16 table (its printed figures hard-coded below), its printed
-totals, the ResNet paper's multiply-adds, and hand arithmetic."""
+"""layer_table against the VGG16 table of Ollion and Grisel's lecture (its printed figures hard-coded
+below), its printed totals, the ResNet paper's multiply-adds, and hand arithmetic."""
 
 import math
 
@@ -8,8 +8,9 @@ import pytest
 from course_utils import architectures as arch
 from course_utils.layer_table import layer_table
 
-# Seed 000, "Memory and Parameters": output shape, activations as printed, weights (no biases) as printed.
-SEED_VGG16 = [
+# Ollion and Grisel's lecture, "Memory and Parameters": output shape, activations as printed, weights
+# (no biases) as printed.
+LECTURE_VGG16 = [
     ((224, 224, 3), 150e3, 0),
     ((224, 224, 64), 3.2e6, 1_728), ((224, 224, 64), 3.2e6, 36_864), ((112, 112, 64), 800e3, 0),
     ((112, 112, 128), 1.6e6, 73_728), ((112, 112, 128), 1.6e6, 147_456), ((56, 56, 128), 400e3, 0),
@@ -21,7 +22,7 @@ SEED_VGG16 = [
     ((7, 7, 512), 25e3, 0),
     ((4096,), 4096, 102_760_448), ((4096,), 4096, 16_777_216), ((1000,), 1000, 4_096_000),
 ]
-SEED_TOTAL_ACTIVATIONS, SEED_MB_PER_IMAGE, SEED_PARAMETER_MB = 24e6, 93, 552
+PRINTED_TOTAL_ACTIVATIONS, PRINTED_MB_PER_IMAGE, PRINTED_PARAMETER_MB = 24e6, 93, 552
 
 
 @pytest.fixture(scope="module")
@@ -29,26 +30,26 @@ def vgg_table():
     return layer_table(arch.vgg16())
 
 
-def test_reproduces_seed_000s_vgg16_table_row_by_row(vgg_table):
-    rows = [row for row in vgg_table.rows if row.kind != "Flatten"]  # the seed has no Flatten row
-    assert len(rows) == len(SEED_VGG16)
-    for row, (shape, activations, weights) in zip(rows, SEED_VGG16):
+def test_reproduces_the_lectures_vgg16_table_row_by_row(vgg_table):
+    rows = [row for row in vgg_table.rows if row.kind != "Flatten"]  # the lecture has no Flatten row
+    assert len(rows) == len(LECTURE_VGG16)
+    for row, (shape, activations, weights) in zip(rows, LECTURE_VGG16):
         assert row.output_shape == shape
-        assert row.activations == pytest.approx(activations, rel=0.01)  # the seed rounds to 2 digits
+        assert row.activations == pytest.approx(activations, rel=0.01)  # the lecture rounds to 2 digits
         assert row.weights == weights
 
 
-def test_vgg16_totals_beside_the_seeds(vgg_table):
+def test_vgg16_totals_beside_the_lectures(vgg_table):
     assert vgg_table.total_params == 138_357_544
     assert round(vgg_table.total_params / 1e6) == 138
-    assert vgg_table.parameter_bytes() / 1e6 == pytest.approx(SEED_PARAMETER_MB, rel=0.01)
-    # The activation total is the sum of the seed's own rows, not the 24M (93 MB) it prints.
-    assert vgg_table.total_activations == pytest.approx(sum(a for _, a, _ in SEED_VGG16), rel=0.01)
-    assert vgg_table.total_activations < 0.7 * SEED_TOTAL_ACTIVATIONS
-    assert vgg_table.activation_bytes() / 1e6 < 0.7 * SEED_MB_PER_IMAGE
+    assert vgg_table.parameter_bytes() / 1e6 == pytest.approx(PRINTED_PARAMETER_MB, rel=0.01)
+    # The activation total is the sum of the lecture's own rows, not the 24M (93 MB) it prints.
+    assert vgg_table.total_activations == pytest.approx(sum(a for _, a, _ in LECTURE_VGG16), rel=0.01)
+    assert vgg_table.total_activations < 0.7 * PRINTED_TOTAL_ACTIVATIONS
+    assert vgg_table.activation_bytes() / 1e6 < 0.7 * PRINTED_MB_PER_IMAGE
 
 
-def test_memory_factors_follow_seed_000(vgg_table):
+def test_memory_factors_follow_the_lecture(vgg_table):
     base = vgg_table.parameter_bytes()
     assert base == 4 * 138_357_544
     assert [vgg_table.parameter_bytes(name) for name in ("sgd", "momentum", "adam")] == [2 * base, 3 * base, 4 * base]
@@ -68,12 +69,12 @@ def test_multiply_accumulates_by_hand_and_beside_the_papers(vgg_table):
     assert resnet.total_macs == pytest.approx(3.8e9, rel=0.03)  # "3.8 x 10^9 FLOPs" (multiply-adds)
 
 
-def test_alexnet_totals_against_seed_000():
+def test_alexnet_totals_against_the_lecture():
     table = layer_table(arch.alexnet())
     conv1 = next(row for row in table.rows if row.name == "conv1")
     assert (conv1.output_shape, conv1.params, conv1.weights) == ((55, 55, 96), 34_944, 11 * 11 * 3 * 96)
     assert conv1.macs == 55 * 55 * 96 * 11 * 11 * 3
-    assert table.total_params > 2 * 28_054_497  # the seed prints 28,054,497; FC6 alone has 37.7M
+    assert table.total_params > 2 * 28_054_497  # the lecture prints 28,054,497; FC6 alone has 37.7M
 
 
 def test_other_layer_kinds_by_hand():

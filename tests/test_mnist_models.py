@@ -1,4 +1,4 @@
-"""The lesson-04 builders match the seeds' layer lists and parameter counts."""
+"""The lesson-04 builders match the layer lists of Ollion and Grisel's lecture and their parameter counts."""
 
 import pytest
 
@@ -21,7 +21,7 @@ def test_parameter_counts(builder, expected):
     assert builder().count_params() == expected
 
 
-def test_seed_figures():
+def test_the_counts_lesson_04_quotes():
     assert mnist_models.mlp().count_params() == 203_530
     assert mnist_models.convnet().count_params() == 824_970
 

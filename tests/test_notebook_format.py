@@ -76,9 +76,35 @@ def test_exercises_use_the_lesson_module_and_hide_their_solutions(notebook):
     assert set(re.findall(r"^# ex\.(\w+)\.solution\(\)", code, flags=re.M)) == checked
 
 
-def test_ends_with_a_recap(notebook):
-    last = notebook[1].cells[-1]
-    assert last.cell_type == "markdown" and last.source.startswith("## Recap")
+# The five lecture notes the course draws on, as the README's "Sources" names them.
+LECTURES = ("Ollion and Grisel", "Khanzhina", "Pitié", "Key Concepts", "Ponti")
+
+
+def test_ends_with_a_recap_then_sources_and_further_reading(notebook):
+    cells = notebook[1].cells
+    starts = [i for i, c in enumerate(cells) if c.cell_type == "markdown"
+              and c.source.startswith(("## Recap", "## Sources and further reading"))]
+    assert [cells[i].source.split("\n")[0] for i in starts] == ["## Recap", "## Sources and further reading"]
+    recap, sources = starts
+    assert sources == recap + 1, "the sources follow the recap"
+    assert all(c.cell_type == "markdown" for c in cells[sources:]), "the sources close the lesson"
+    text = "\n".join(c.source for c in cells[sources:])
+    assert any(lecture in text for lecture in LECTURES), "names the lecture notes it draws on"
+    papers = re.findall(r"^- [^\n]*\((?:19|20)\d\d\)\. [^\n]+", text, flags=re.M)
+    assert len(papers) >= 2, "cites original papers: authors (year). Title. Venue."
+
+
+# A lecture is named by its author, course and institution, never by the number of its file
+# ("seed" followed by three digits, as the design notes and issues call them).
+LECTURE_NUMBER = re.compile(r"seed(?:s|'s|s')?[\s_]*0\d\d", flags=re.IGNORECASE)
+PRODUCT = sorted({*NOTEBOOKS, ROOT / "README.md", ROOT / "CONTRIBUTING.md",
+                  *(p for folder in ("course_utils", "tests", "benchmarks", "scripts")
+                    for p in (ROOT / folder).rglob("*.py"))})
+
+
+@pytest.mark.parametrize("path", PRODUCT, ids=[str(p.relative_to(ROOT)) for p in PRODUCT])
+def test_lectures_are_named_by_their_authors_not_by_a_seed_number(path):
+    assert LECTURE_NUMBER.findall(path.read_text(encoding="utf-8")) == []
 
 
 def test_cells_are_short(notebook):

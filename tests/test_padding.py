@@ -1,4 +1,4 @@
-"""Padding modes: the rows seed 001 draws, and the same modes in Keras and scipy."""
+"""Padding modes: the rows Khanzhina's lecture draws, and the same modes in Keras and scipy."""
 
 import re
 
@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import scipy.ndimage
 
-from course_utils.padding import MODES, SEED_001_NAMES, pad
+from course_utils.padding import LECTURE_NAMES, MODES, pad
 
-# Seed 001, "Padding": the row A B C padded by two on both sides, as the lecture prints it.
-SEED_001_ROWS = {
+# Khanzhina's lecture, "Padding": the row A B C padded by two on both sides, as the lecture prints it.
+LECTURE_ROWS = {
     "zero shift": "0 0 A B C 0 0",
     "border extension": "A A A B C C C",
     "mirror shift (edge repeated)": "B A A B C C B",
@@ -19,8 +19,8 @@ SEED_001_ROWS = {
 
 
 @pytest.mark.parametrize("mode", sorted(MODES))
-def test_the_row_abc_as_seed_001_draws_it(mode):
-    assert " ".join(pad(np.array(list("ABC")), 2, mode)) == SEED_001_ROWS[SEED_001_NAMES[mode]]
+def test_the_row_abc_as_the_lecture_draws_it(mode):
+    assert " ".join(pad(np.array(list("ABC")), 2, mode)) == LECTURE_ROWS[LECTURE_NAMES[mode]]
 
 
 @pytest.mark.parametrize("mode", ["zero", "symmetric", "reflect"])
