@@ -24,7 +24,7 @@ Example:
 from __future__ import annotations
 
 from course_utils.mnist_models import MNIST_SHAPE
-from course_utils.validation import model_arguments, positive_int
+from course_utils.validation import flag, keras_image_tensor, model_arguments, positive_int, real
 
 IMAGENET_SHAPE = (224, 224, 3)
 ALEXNET_SHAPE = (227, 227, 3)
@@ -58,7 +58,8 @@ def alexnet(input_shape=ALEXNET_SHAPE, num_classes: int = 1000, *, dropout: floa
     import keras
     from keras import layers
 
-    input_shape, num_classes = model_arguments(input_shape, num_classes)
+    input_shape, num_classes = model_arguments(input_shape, num_classes, min_side=67, builder="alexnet")
+    dropout = real(dropout, "dropout", low=0, high=1, high_open=True)
     inputs = keras.Input(input_shape, name="image")
     x = layers.Conv2D(96, 11, strides=4, activation="relu", name="conv1")(inputs)
     x = layers.MaxPooling2D(3, strides=2, name="pool1")(x)
@@ -83,7 +84,7 @@ def vgg16(input_shape=IMAGENET_SHAPE, num_classes: int = 1000):
     import keras
     from keras import layers
 
-    input_shape, num_classes = model_arguments(input_shape, num_classes)
+    input_shape, num_classes = model_arguments(input_shape, num_classes, min_side=32, builder="vgg16")
     inputs = keras.Input(input_shape, name="input_layer")
     x = inputs
     for block, (filters, convs) in enumerate([(64, 2), (128, 2), (256, 3), (512, 3), (512, 3)], start=1):
@@ -108,6 +109,8 @@ def inception_module(x, filters_1x1: int, reduce_3x3: int | None, filters_3x3: i
     (None, 28, 28, 256)
     """
     from keras import layers
+
+    keras_image_tensor(x)
 
     def conv(tensor, filters, argument, size, label):
         filters = positive_int(filters, argument)
@@ -179,7 +182,9 @@ def basic_block(x, filters: int, *, strides: int = 1, name: str, bn_momentum: fl
     """
     from keras import layers
 
+    keras_image_tensor(x)
     filters, strides = positive_int(filters, "filters"), positive_int(strides, "strides")
+    real(bn_momentum, "bn_momentum", low=0, high=1)
     shortcut = _shortcut(x, filters, strides, name, bn_momentum)
     x = _conv_bn(x, filters, 3, strides=strides, name=f"{name}_1", bn_momentum=bn_momentum)
     x = _conv_bn(x, filters, 3, name=f"{name}_2", relu=False, bn_momentum=bn_momentum)
@@ -197,6 +202,7 @@ def bottleneck_block(x, filters: int, *, strides: int = 1, name: str):
     """
     from keras import layers
 
+    keras_image_tensor(x)
     filters, strides = positive_int(filters, "filters"), positive_int(strides, "strides")
     shortcut = _shortcut(x, 4 * filters, strides, name, 0.99)
     x = _conv_bn(x, filters, 1, strides=strides, name=f"{name}_1")
@@ -244,10 +250,16 @@ def deep_cnn(depth: int, *, residual: bool, width: int = 16, initializer: str = 
     import keras
     from keras import layers
 
-    input_shape, num_classes = model_arguments(input_shape, num_classes)
+    input_shape, num_classes = model_arguments(input_shape, num_classes, min_side=3, builder="deep_cnn")
     depth, width = positive_int(depth, "depth"), positive_int(width, "width")
     if depth % 2:
         raise ValueError(f"depth must be even (the convolutions come in pairs), got {depth}.")
+    residual = flag(residual, "residual")
+    try:
+        keras.initializers.get(initializer)
+    except (ValueError, TypeError):
+        raise ValueError(f"initializer must name a Keras initializer, such as 'glorot_uniform' or 'he_normal'; "
+                         f"got {initializer!r}.") from None
     inputs = keras.Input(input_shape, name="image")
     x = layers.Conv2D(width, 3, strides=2, padding="same", activation="relu", name="stem")(inputs)
     x = layers.MaxPooling2D(2, name="stem_pool")(x)
@@ -268,7 +280,7 @@ def small_alexnet(input_shape=MNIST_SHAPE, num_classes: int = 10):
     import keras
     from keras import layers
 
-    input_shape, num_classes = model_arguments(input_shape, num_classes)
+    input_shape, num_classes = model_arguments(input_shape, num_classes, min_side=15, builder="small_alexnet")
     inputs = keras.Input(input_shape, name="image")
     x = layers.Conv2D(24, 5, padding="same", activation="relu", name="conv1")(inputs)
     x = layers.MaxPooling2D(3, strides=2, name="pool1")(x)
@@ -289,7 +301,7 @@ def small_vgg(input_shape=MNIST_SHAPE, num_classes: int = 10):
     import keras
     from keras import layers
 
-    input_shape, num_classes = model_arguments(input_shape, num_classes)
+    input_shape, num_classes = model_arguments(input_shape, num_classes, min_side=4, builder="small_vgg")
     inputs = keras.Input(input_shape, name="image")
     x = inputs
     for block, filters in enumerate((16, 32), start=1):
@@ -306,7 +318,7 @@ def small_googlenet(input_shape=MNIST_SHAPE, num_classes: int = 10):
     import keras
     from keras import layers
 
-    input_shape, num_classes = model_arguments(input_shape, num_classes)
+    input_shape, num_classes = model_arguments(input_shape, num_classes, min_side=4, builder="small_googlenet")
     inputs = keras.Input(input_shape, name="image")
     x = layers.Conv2D(32, 3, padding="same", activation="relu", name="stem")(inputs)
     x = layers.MaxPooling2D(2, name="stem_pool")(x)
@@ -325,7 +337,7 @@ def small_resnet(input_shape=MNIST_SHAPE, num_classes: int = 10):
     import keras
     from keras import layers
 
-    input_shape, num_classes = model_arguments(input_shape, num_classes)
+    input_shape, num_classes = model_arguments(input_shape, num_classes, min_side=2, builder="small_resnet")
     inputs = keras.Input(input_shape, name="image")
     x = _conv_bn(inputs, 16, 3, name="stem", bn_momentum=0.9)
     x = layers.MaxPooling2D(2, name="stem_pool")(x)

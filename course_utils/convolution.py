@@ -25,7 +25,10 @@ import numpy as np
 
 from course_utils.arithmetic import dilated_kernel_size, same_padding
 from course_utils.padding import MODES, pad
-from course_utils.validation import positive_pair
+from course_utils.validation import numeric_array, positive_pair
+
+MATRIX_PIXELS = 4096
+"""conv_as_matrix builds a (positions x pixels) matrix: it is for small images, at most this many pixels (64x64)."""
 
 KERNELS = {
     "blur": np.ones((3, 3)),
@@ -39,10 +42,12 @@ def _prepare(image, kernel, stride, padding="valid", mode="zero",
              dilation=1) -> tuple[np.ndarray, np.ndarray, tuple[int, int], tuple[int, int], bool]:
     """Check the arguments; return the padded image (H, W, C), kernel (Fh, Fw, C, Co), stride,
     dilation, and whether the result loses its channel axis."""
-    image, kernel = np.asarray(image), np.asarray(kernel)
+    image, kernel = numeric_array(image, "image"), numeric_array(kernel, "kernel")
     strides, dilations = positive_pair(stride, "stride"), positive_pair(dilation, "dilation")
     if image.ndim not in (2, 3):
         raise ValueError(f"image must be 2-D (H, W) or 3-D (H, W, C); got shape {image.shape}.")
+    if 0 in image.shape:
+        raise ValueError(f"image must not be empty; got shape {image.shape}.")
     allowed = {2: (2,), 3: (3, 4)}[image.ndim]
     if kernel.ndim not in allowed:
         forms = "(F_h, F_w)" if image.ndim == 2 else "(F_h, F_w, C_in) or (F_h, F_w, C_in, C_out)"
@@ -133,7 +138,7 @@ def flip_kernel(kernel) -> np.ndarray:
     array([[4, 3],
            [2, 1]])
     """
-    kernel = np.asarray(kernel)
+    kernel = numeric_array(kernel, "kernel")
     if kernel.ndim < 2:
         raise ValueError(f"kernel must have at least 2 dimensions (F_h, F_w, ...); got shape {kernel.shape}.")
     return kernel[::-1, ::-1, ...]
@@ -156,10 +161,14 @@ def conv_as_matrix(input_shape: tuple[int, int], kernel) -> np.ndarray:
     >>> conv_as_matrix((3, 3), np.ones((2, 2))).shape
     (4, 9)
     """
-    kernel = np.asarray(kernel)
+    kernel = numeric_array(kernel, "kernel")
     if kernel.ndim != 2:
         raise ValueError(f"kernel must be 2-D (F_h, F_w); got shape {kernel.shape}.")
-    if len(input_shape) != 2:
+    if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 2:
         raise ValueError(f"input_shape must be (H, W); got {input_shape!r}.")
+    input_shape = positive_pair(tuple(input_shape), "input_shape")
+    if input_shape[0] * input_shape[1] > MATRIX_PIXELS:
+        raise ValueError(f"input_shape {input_shape} has {input_shape[0] * input_shape[1]:,} pixels: the matrix would "
+                         f"have that many columns and about as many rows; keep to {MATRIX_PIXELS:,} pixels (64x64).")
     basis = np.eye(input_shape[0] * input_shape[1]).reshape(-1, *input_shape)
     return np.stack([conv2d(pixel, kernel).ravel() for pixel in basis], axis=1)

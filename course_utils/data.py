@@ -3,7 +3,10 @@
 MNIST comes in the layout of ``keras.datasets.mnist.load_data()``, checked
 against its sha256 once per process, cut to the running profile's subset.
 When ``course_utils`` is installed without the course folder (Colab), the
-loader falls back to the real download and says so.
+loader falls back to the real download and says so.  When a file cannot be
+found, the message names the folder searched and the fix for where you are
+(:func:`missing_file_advice`): a clone of the course, an installed package,
+Colab, or a ``COURSE_DATA_DIR`` of your own.
 
 Example:
     >>> (x_train, y_train), (x_test, y_test) = load_mnist(subset=False)
@@ -16,11 +19,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import sys
 from pathlib import Path
 
 import numpy as np
 
-from course_utils.profiles import Profile, current_profile
+from course_utils.profiles import PROFILES, Profile, current_profile
+from course_utils.validation import flag, positive_int
 
 DATA_DIR_VAR = "COURSE_DATA_DIR"
 MNIST_FILE = "mnist.npz"
@@ -95,26 +100,85 @@ def _download_mnist() -> MnistSplits:
     return keras.datasets.mnist.load_data()
 
 
-def load_mnist(profile: Profile | None = None, *, subset: bool = True) -> MnistSplits:
+def _in_colab() -> bool:
+    return "google.colab" in sys.modules
+
+
+def missing_file_advice(filename: str) -> str:
+    """Why ``filename`` is not in :func:`data_dir`, which folder was searched, and the fix that applies here.
+
+    Four places a student can be: ``COURSE_DATA_DIR`` set (a folder of their own, perhaps mistyped),
+    a clone of the course (its ``data/`` folder lost the file), Colab, or another installation of
+    ``course_utils`` without the course's ``data/`` folder.
+
+    >>> import os; os.environ["COURSE_DATA_DIR"] = "/no/such/folder"
+    >>> missing_file_advice("mnist.npz")
+    "COURSE_DATA_DIR is set to '/no/such/folder', which is not a folder on this machine (a typo?). Set it to the folder that holds mnist.npz (the course's data/ folder), or unset it to use the course's own data/ folder."
+    >>> del os.environ["COURSE_DATA_DIR"]
+    """
+    folder = data_dir()
+    custom = os.environ.get(DATA_DIR_VAR)
+    if custom:
+        if not folder.is_dir():
+            return (f"{DATA_DIR_VAR} is set to {custom!r}, which is not a folder on this machine (a typo?). Set it "
+                    f"to the folder that holds {filename} (the course's data/ folder), or unset it to use the "
+                    "course's own data/ folder.")
+        return (f"{folder / filename} not found: {DATA_DIR_VAR}={custom!r} names a folder without {filename}. "
+                f"Copy data/{filename} from the course repository into it, or unset {DATA_DIR_VAR}.")
+    if _is_course_data_folder(folder):
+        return (f"{folder / filename} is missing from the course's data folder. Restore it with "
+                f"`git checkout -- data/{filename}` in your clone, or set {DATA_DIR_VAR} to a folder holding it.")
+    package = Path(__file__).resolve().parent
+    if _in_colab():
+        return (f"{folder / filename} not found: in Colab, course_utils is installed without the course's data/ "
+                f"folder. Upload data/{filename} from the course repository and set os.environ['{DATA_DIR_VAR}'] "
+                "to its folder, or check that the runtime has internet access and run the cell again.")
+    return (f"{folder / filename} not found: course_utils is installed (at {package}) without the course's data/ "
+            f"folder. Run the course from a clone of its repository (`make lab` there), or set {DATA_DIR_VAR} to a "
+            f"folder holding {filename} (the repository's data/ folder).")
+
+
+def _profile(profile) -> Profile:
+    """A :class:`Profile`, or a profile's name (``"ci"``), or None for the running one (``COURSE_PROFILE``)."""
+    if profile is None:
+        return current_profile()
+    if isinstance(profile, Profile):
+        return profile
+    if isinstance(profile, str):
+        if profile not in PROFILES:
+            raise ValueError(f"profile must be a Profile or one of the names {', '.join(PROFILES)}; got {profile!r}.")
+        return PROFILES[profile]
+    raise TypeError(f"profile must be a Profile (e.g. info.profile), a profile's name ({', '.join(PROFILES)}) or None; "
+                    f"got {profile!r} ({type(profile).__name__}).")
+
+
+def load_mnist(profile: Profile | str | None = None, *, subset: bool = True) -> MnistSplits:
     """MNIST as ``((x_train, y_train), (x_test, y_test))``, uint8 images of shape (n, 28, 28).
 
-    With ``subset=True`` (the default) the first ``profile.mnist_train`` training and
-    ``profile.mnist_test`` test digits are kept (the whole split when the profile says ``None``).
+    ``profile`` is a :class:`Profile` (``info.profile`` in a notebook), a profile's name such as ``"ci"``,
+    or ``None`` for the running one.  With ``subset=True`` (the default) the first ``profile.mnist_train``
+    training and ``profile.mnist_test`` test digits are kept (the whole split when the profile says ``None``).
+
+    >>> (x_train, _), (x_test, _) = load_mnist("ci")
+    >>> len(x_train), len(x_test)
+    (2000, 1000)
     """
-    profile = profile or current_profile()
+    profile = _profile(profile)
+    subset = flag(subset, "subset")
     folder = data_dir()
     path = folder / MNIST_FILE
     if path.exists():
         (x_train, y_train), (x_test, y_test) = _read_mnist(path)
-    elif _is_course_data_folder(folder):
-        raise DataFileError(
-            f"{path} is missing from the course's data folder. "
-            "Restore it with `git checkout -- data/mnist.npz`, or set COURSE_DATA_DIR to a folder holding it."
-        )
+    elif os.environ.get(DATA_DIR_VAR) or _is_course_data_folder(folder):
+        raise DataFileError(missing_file_advice(MNIST_FILE))
     else:
         print(f"No local copy of MNIST ({path} not found: course_utils is installed without the course's "
               "data/ folder). Downloading it with keras.datasets.mnist.load_data() instead.")
-        (x_train, y_train), (x_test, y_test) = _download_mnist()
+        try:
+            (x_train, y_train), (x_test, y_test) = _download_mnist()
+        except Exception as err:  # no network, a proxy, a full disk: say what to do, without urllib's traceback
+            reason = (str(err).strip().splitlines() or [type(err).__name__])[0]
+            raise DataFileError(f"Downloading MNIST failed ({reason}). {missing_file_advice(MNIST_FILE)}") from None
     if subset:
         x_train, y_train = x_train[: profile.mnist_train], y_train[: profile.mnist_train]
         x_test, y_test = x_test[: profile.mnist_test], y_test[: profile.mnist_test]
@@ -142,10 +206,14 @@ def load_photo(name: str, *, max_side: int | None = None, gray: bool = False) ->
     >>> load_photo("astronaut", max_side=64).shape
     (64, 64, 3)
     """
-    if name not in PHOTOS:
+    if not isinstance(name, str) or name not in PHOTOS:
         raise ValueError(f"name must be one of {', '.join(PHOTOS)}; got {name!r}.")
-    if max_side is not None and (not isinstance(max_side, int) or max_side < 1):
-        raise ValueError(f"max_side must be a positive int or None, got {max_side!r}.")
+    if max_side is not None:
+        try:
+            max_side = positive_int(max_side, "max_side")
+        except ValueError:
+            raise ValueError(f"max_side must be a positive int or None, got {max_side!r}.") from None
+    gray = flag(gray, "gray")
     import skimage.color
     import skimage.data
     import skimage.transform

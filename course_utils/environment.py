@@ -29,7 +29,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from course_utils.profiles import Profile, current_profile
-from course_utils.validation import non_negative_int
+from course_utils.validation import MAX_SEED, flag, seed_value
 
 SEED_VAR = "COURSE_SEED"
 DEFAULT_SEED = 42
@@ -111,9 +111,9 @@ def current_seed(environ: Mapping[str, str] | None = None) -> int:
     text = environ.get(SEED_VAR, "").strip()
     if not text:
         return DEFAULT_SEED
-    if not text.isdigit():
-        raise ValueError(f"{SEED_VAR}={environ[SEED_VAR]!r} is not a seed; allowed: a whole number >= 0 "
-                         f"(unset means {DEFAULT_SEED}).")
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_SEED:
+        raise ValueError(f"{SEED_VAR}={environ[SEED_VAR]!r} is not a seed; allowed: a whole number from 0 to "
+                         f"{MAX_SEED} (unset means {DEFAULT_SEED}).")
     return int(text)
 
 
@@ -124,7 +124,8 @@ def setup(seed: int | None = None, *, verbose: bool = True) -> SetupInfo:
     :func:`current_seed` (``COURSE_SEED``, else 42); the notebook passes ``info.seed`` on to
     every training run, so one variable changes every random draw of the lesson.
     """
-    seed = current_seed() if seed is None else non_negative_int(seed, "seed")
+    seed = current_seed() if seed is None else seed_value(seed)
+    verbose = flag(verbose, "verbose")
     profile = current_profile()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # before TensorFlow is first imported
     with _stderr_silenced():  # also around set_random_seed: under JAX or torch it may import TensorFlow

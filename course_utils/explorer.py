@@ -301,6 +301,13 @@ class ConvExplorer:
 
     def __init__(self, size: int = 7, kernel_size: int = 3, stride: int = 1, padding: Padding = "valid",
                  dilation: int = 1):
+        for name, value, high in (("size", size, 16), ("kernel_size", kernel_size, 7), ("stride", stride, 4),
+                                  ("dilation", dilation, 4)):  # the sliders' ranges: a value outside would be clamped
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 1 <= value <= high:
+                raise ValueError(f"{name} must be an int from 1 to {high} (the slider's range), got {value!r}.")
+        if padding not in [value for _, value in self.PADDINGS] or isinstance(padding, bool):
+            raise ValueError(f"padding must be one of {', '.join(repr(value) for _, value in self.PADDINGS)} "
+                             f"(the dropdown's choices), got {padding!r}.")
         import ipywidgets as widgets
 
         def slider(description, value, low, high):

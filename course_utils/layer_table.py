@@ -95,6 +95,8 @@ class LayerTable:
 
     def to_text(self, *, kinds: tuple[str, ...] | None = None) -> str:
         """The table as fixed-width text, then the totals; ``kinds`` keeps only those layer types."""
+        if kinds is not None and (isinstance(kinds, str) or not all(isinstance(k, str) for k in kinds)):
+            raise TypeError(f"kinds must be a tuple of layer type names, such as ('Conv2D', 'Dense'); got {kinds!r}.")
         header = ("layer", "type", "output shape", "activations", "params", "MACs")
         lines = [(row.name, row.kind, "x".join(map(str, row.output_shape)), f"{row.activations:,}",
                   f"{row.params:,}", f"{row.macs:,}")

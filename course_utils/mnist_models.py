@@ -40,7 +40,7 @@ def convnet(input_shape=MNIST_SHAPE, num_classes: int = 10):
     import keras
     from keras import layers
 
-    input_shape, num_classes = model_arguments(input_shape, num_classes)
+    input_shape, num_classes = model_arguments(input_shape, num_classes, min_side=4, builder="convnet")
     inputs = keras.Input(input_shape, name="image")
     x = layers.Conv2D(32, 5, padding="same", activation="relu", name="conv1")(inputs)
     x = layers.MaxPooling2D(2, strides=2, name="pool1")(x)
@@ -62,7 +62,7 @@ def lenet5(input_shape=MNIST_SHAPE, num_classes: int = 10):
     import keras
     from keras import layers
 
-    input_shape, num_classes = model_arguments(input_shape, num_classes)
+    input_shape, num_classes = model_arguments(input_shape, num_classes, min_side=12, builder="lenet5")
     inputs = keras.Input(input_shape, name="image")
     x = layers.Conv2D(6, 5, padding="same", activation="tanh", name="C1")(inputs)
     x = layers.AveragePooling2D(2, name="S2")(x)

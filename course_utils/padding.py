@@ -28,6 +28,9 @@ import numpy as np
 MODES = {"zero": "constant", "replicate": "edge", "symmetric": "symmetric", "reflect": "reflect", "wrap": "wrap"}
 """The course's name for each padding mode -> the name ``numpy.pad`` uses."""
 
+MAX_VALUES = 10 ** 8
+"""The largest padded array :func:`pad` makes (400 MB of float32): more is a typo, not a lesson."""
+
 LECTURE_NAMES = {"zero": "zero shift", "replicate": "border extension", "symmetric": "mirror shift (edge repeated)",
                  "reflect": "mirror shift (edge not repeated)", "wrap": "cyclic shift"}
 """How Khanzhina's lecture labels each mode (the names ``pad`` does not take, for display)."""
@@ -68,6 +71,12 @@ def pad(image, padding, mode: str = "zero") -> np.ndarray:
         raise ValueError(f"image must be a row (W,), an image (H, W) or (H, W, C); got shape {image.shape}.")
     spatial = min(image.ndim, 2)
     widths = _amounts(padding, spatial) + [(0, 0)] * (image.ndim - spatial)
+    if mode != "zero" and 0 in image.shape[:spatial]:
+        raise ValueError(f"image has no pixels to copy (shape {image.shape}): mode {mode!r} repeats the image's own "
+                         "values; only mode 'zero' can pad an empty image.")
+    size = int(np.prod([n + before + after for n, (before, after) in zip(image.shape, widths)], dtype=object))
+    if size > MAX_VALUES:
+        raise ValueError(f"padding={padding!r} would make an array of {size:,} values; keep it under {MAX_VALUES:,}.")
     if image.dtype.kind in "US" and mode == "zero":  # the lecture's lettered rows: pad with the character 0
         return np.pad(image, widths, mode="constant", constant_values="0")
     return np.pad(image, widths, mode=MODES[mode])

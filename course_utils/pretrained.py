@@ -17,16 +17,19 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import json
 import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from course_utils.data import DataFileError, data_dir, sha256_of
-from course_utils.validation import model_layer, non_negative_int, positive_int
+from course_utils.data import DataFileError, data_dir, missing_file_advice, sha256_of
+from course_utils.validation import flag, keras_model, model_layer, non_negative_int, numeric_array, positive_int
 
 
 @dataclass(frozen=True)
@@ -91,14 +94,15 @@ def load_shipped_model(name: str):
     """
     import keras
 
-    if name not in SHIPPED:
+    if not isinstance(name, str) or name not in SHIPPED:
         raise ValueError(f"name must be one of {', '.join(SHIPPED)}; got {name!r}.")
     spec = SHIPPED[name]
     path = data_dir() / spec.file
     fix = (f"Restore it with `git checkout -- data/{spec.file}`, or remake it with "
            "`python scripts/train_shipped_models.py`.")
     if not path.is_file():
-        raise DataFileError(f"{path} is missing. {fix}")
+        raise DataFileError(f"{missing_file_advice(spec.file)} (A clone can also remake it: "
+                            "`python scripts/train_shipped_models.py`.)")
     file_sha256 = sha256_of(path)
     try:
         model = keras.saving.load_model(path, safe_mode=True, compile=False)
@@ -118,8 +122,49 @@ def keras_cache() -> Path:
 
 
 def _check_name(name: str) -> None:
-    if name not in IMAGENET:
+    if not isinstance(name, str) or name not in IMAGENET:
         raise ValueError(f"name must be one of {', '.join(IMAGENET)}; got {name!r}.")
+
+
+HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+
+
+def _weights_file(weights, name: str, include_top: bool) -> Path:
+    """``weights`` as the path of an existing HDF5 weights file, else a ``TypeError``/``ValueError`` that says
+    which file keras.applications would use for ``name`` (its name in Keras's cache)."""
+    expected = IMAGENET[name][1 if include_top else 2]
+    if not isinstance(weights, (str, os.PathLike)):
+        raise TypeError(f"weights must be the path of a weights file (str or Path), got {weights!r} "
+                        f"({type(weights).__name__}).")
+    path = Path(weights)
+    if not path.is_file():
+        raise ValueError(f"weights must be an existing weights file, got {str(weights)!r}.")
+    if not path.name.endswith(".h5"):
+        raise ValueError(f"weights must be an .h5 weights file, such as {expected}; got {str(weights)!r}.")
+    with open(path, "rb") as f:
+        if f.read(8) != HDF5_SIGNATURE:
+            raise ValueError(f"weights: {str(weights)!r} is not an HDF5 file (a partial download, or a page saved "
+                             f"in its place?). The file keras.applications uses here is {expected}.")
+    return path
+
+
+def _load_weights(model, path: Path, name: str, include_top: bool):
+    """``model.load_weights(path)`` with Keras's per-layer warnings held back; a file that does not fit becomes
+    one ``ValueError`` saying which file was expected (instead of a hundred warnings and Keras's error)."""
+    expected = IMAGENET[name][1 if include_top else 2]
+    chatter = io.StringIO()
+    try:
+        with warnings.catch_warnings(), contextlib.redirect_stdout(chatter), contextlib.redirect_stderr(chatter):
+            warnings.simplefilter("ignore")
+            model.load_weights(str(path))
+    except Exception as err:  # noqa: BLE001  Keras raises ValueError, OSError, KeyError ... for a foreign file
+        reason = (str(err).strip().splitlines() or [type(err).__name__])[0][:200]
+        other = IMAGENET[name][2 if include_top else 1]
+        swapped = f" ({other} is the file for include_top={not include_top})" if path.name == other else ""
+        raise ValueError(f"weights: {str(path)!r} does not fit {name} with include_top={include_top} "
+                         f"({type(err).__name__}: {reason}). The file keras.applications uses here is "
+                         f"{expected}{swapped}.") from None
+    return model
 
 
 def imagenet_model(name: str, *, weights: str | Path | None = None, include_top: bool = True,
@@ -134,15 +179,19 @@ def imagenet_model(name: str, *, weights: str | Path | None = None, include_top:
     import keras
 
     _check_name(name)
+    include_top, download = flag(include_top, "include_top"), flag(download, "download")
     cached = keras_cache() / IMAGENET[name][1 if include_top else 2]
-    if weights is not None and not Path(weights).is_file():
-        raise ValueError(f"weights must be an existing weights file, got {str(weights)!r}.")
-    source = weights or (cached if cached.is_file() else ("imagenet" if download else None))
-    if source is None:
+    path = _weights_file(weights, name, include_top) if weights is not None else (cached if cached.is_file() else None)
+    if path is None and not download:
         print(f"No ImageNet weights for {name} on this machine (not in {keras_cache()}, no file given, "
               "no download asked for): using the course's shipped models instead.")
         return None
-    return getattr(keras.applications, name)(weights=str(source), include_top=include_top, **kwargs)
+    if path is None:
+        return getattr(keras.applications, name)(weights="imagenet", include_top=include_top, **kwargs)
+    if weights is None:
+        path = _weights_file(path, name, include_top)  # a cached file can be a broken download too
+    model = getattr(keras.applications, name)(weights=None, include_top=include_top, **kwargs)
+    return _load_weights(model, path, name, include_top)
 
 
 def imagenet_input(name: str, images: np.ndarray, size: int = 224) -> np.ndarray:
@@ -151,7 +200,7 @@ def imagenet_input(name: str, images: np.ndarray, size: int = 224) -> np.ndarray
     import skimage.transform
 
     _check_name(name)
-    images = np.asarray(images, dtype=np.float32)
+    images = numeric_array(images, "images", finite=True).astype(np.float32)
     if images.ndim != 4 or images.shape[-1] != 3:
         raise ValueError(f"images must be RGB images of shape (n, height, width, 3), got {images.shape}.")
     size = positive_int(size, "size")
@@ -168,10 +217,12 @@ def imagenet_labels(probabilities: np.ndarray, top: int = 3) -> list[list[tuple[
     """
     import keras
 
-    probabilities = np.asarray(probabilities)
+    probabilities = numeric_array(probabilities, "probabilities")
     if probabilities.ndim != 2 or probabilities.shape[1] != 1000:
         raise ValueError(f"probabilities must have shape (n, 1000), got {probabilities.shape}.")
     top = positive_int(top, "top")
+    if top > 1000:
+        raise ValueError(f"top must be at most 1000 (the number of ImageNet classes), got {top}.")
     if (keras_cache() / CLASS_INDEX_FILE).is_file():
         decoded = keras.applications.imagenet_utils.decode_predictions(probabilities, top=top)
         return [[(label, float(p)) for _, label, p in row] for row in decoded]
@@ -187,16 +238,24 @@ def with_new_head(base, features_layer: str, num_classes: int, *, hidden_units: 
     """
     import keras
 
+    base = keras_model(base, "base")
     num_classes = positive_int(num_classes, "num_classes")
     features = model_layer(base, features_layer, "features_layer")
     hidden_units = non_negative_int(hidden_units, "hidden_units")
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"name must be a non-empty str, got {name!r}.")
+    if len(features.output.shape) != 2:
+        flat = [layer.name for layer in base.layers if len(getattr(layer.output, "shape", ())) == 2]
+        raise ValueError(f"features_layer must output one feature vector per image, shape (batch, features); "
+                         f"{features_layer!r} outputs {tuple(features.output.shape)}. Layers of {base.name!r} that do: "
+                         f"{', '.join(flat) or 'none (add Flatten or GlobalAveragePooling2D)'}.")
     for layer in base.layers:
         layer.trainable = False
     x = features.output
     if hidden_units:
         x = keras.layers.Dense(hidden_units, activation="relu", name="new_hidden")(x)
     outputs = keras.layers.Dense(num_classes, activation="softmax", dtype="float32", name="new_predictions")(x)
-    return keras.Model(base.input, outputs, name=name)
+    return keras.Model(base.inputs[0], outputs, name=name)
 
 
 def set_trainable_from(model, first_trainable: str) -> list[str]:
@@ -204,6 +263,7 @@ def set_trainable_from(model, first_trainable: str) -> list[str]:
 
     Compile the model again afterwards: Keras reads the trainable flags when it compiles.
     """
+    model = keras_model(model)
     start = model.layers.index(model_layer(model, first_trainable, "first_trainable"))
     for i, layer in enumerate(model.layers):
         layer.trainable = i >= start

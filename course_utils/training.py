@@ -37,7 +37,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from course_utils.environment import current_seed
-from course_utils.validation import non_negative_int, positive_int
+from course_utils.validation import keras_model, numeric_array, positive_int, real, seed_value
 
 BATCH_SIZE = 256
 PEAK_LEARNING_RATE = 3e-3
@@ -55,18 +55,27 @@ def learning_rate_schedule(total_steps: int, *, peak: float = PEAK_LEARNING_RATE
     import keras
 
     total_steps = positive_int(total_steps, "total_steps")
-    if not 0 < peak < 1:
+    if isinstance(peak, bool) or not isinstance(peak, numbers.Real) or not 0 < peak < 1:
         raise ValueError(f"peak must be a learning rate between 0 and 1, got {peak!r}.")
-    if not 0 <= warmup_fraction < 1:
-        raise ValueError(f"warmup_fraction must be in [0, 1), got {warmup_fraction!r}.")
+    real(warmup_fraction, "warmup_fraction", low=0, high=1, high_open=True)
     warmup_steps = int(total_steps * warmup_fraction)
     return keras.optimizers.schedules.CosineDecay(
         initial_learning_rate=peak / 10, decay_steps=total_steps - warmup_steps,
         warmup_target=peak, warmup_steps=warmup_steps)
 
 
+def _check_fits(model, images: np.ndarray, name: str) -> None:
+    """``images`` (a batch) must have the model's input shape, None meaning any size."""
+    expected = tuple(model.inputs[0].shape[1:])
+    given = images.shape[1:]
+    squeezed = given + (1,) == expected  # grey digits without their channel axis: Keras adds it
+    if not squeezed and (len(given) != len(expected) or any(e is not None and e != g for e, g in zip(expected, given))):
+        raise ValueError(f"{name} must be a batch of shape (n, {', '.join(map(str, expected))}) for model "
+                         f"{model.name!r} (None: any size), got {images.shape}.")
+
+
 def _check_labelled(images, labels, name: str) -> tuple[np.ndarray, np.ndarray]:
-    images, labels = np.asarray(images), np.asarray(labels)
+    images, labels = numeric_array(images, f"{name} images".strip()), np.asarray(labels)
     if images.ndim < 2 or len(images) == 0:
         raise ValueError(f"{name} images must be a non-empty batch (n, ...), got shape {images.shape}.")
     if labels.shape != (len(images),) or not np.issubdtype(labels.dtype, np.integer):
@@ -93,18 +102,24 @@ def fit_fast(model, x_train, y_train, *, epochs: int, validation_data=None, verb
     """
     import keras
 
+    model = keras_model(model)
     epochs = positive_int(epochs, "epochs")
     batch_size = positive_int(batch_size, "batch_size")
-    if verbose not in (0, 1, 2):
+    if isinstance(verbose, bool) or verbose not in (0, 1, 2):
         raise ValueError(f"verbose must be 0 (silent), 1 (progress bar) or 2 (one line per epoch), got {verbose!r}.")
-    seed = current_seed() if seed is None else non_negative_int(seed, "seed")
+    seed = current_seed() if seed is None else seed_value(seed)
     x_train, y_train = _check_labelled(x_train, y_train, "training")
-    classes = model.output_shape[-1]
+    _check_fits(model, x_train, "x_train")
+    classes = model.outputs[0].shape[-1]
     if y_train.min() < 0 or y_train.max() >= classes:
         raise ValueError(f"y_train must hold class indices 0..{classes - 1} (the model has {classes} outputs), "
                          f"got values from {y_train.min()} to {y_train.max()}.")
     if validation_data is not None:
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+            raise ValueError(f"validation_data must be a pair (images, labels), got a {type(validation_data).__name__}"
+                             + (f" of {len(validation_data)}" if isinstance(validation_data, (tuple, list)) else "") + ".")
         validation_data = _check_labelled(*validation_data, "validation")
+        _check_fits(model, validation_data[0], "validation_data's images")
     steps = epochs * -(-len(x_train) // batch_size)
     keras.utils.set_random_seed(seed)
     model.compile(optimizer=keras.optimizers.Adam(learning_rate_schedule(steps, peak=peak_learning_rate)),
@@ -136,12 +151,22 @@ def shift_images(images: np.ndarray, dx: int, dy: int = 0) -> np.ndarray:
 
 def predicted_classes(model, images: np.ndarray, batch_size: int = 1000) -> np.ndarray:
     """The class each image is given: the arg-max of the model's softmax output."""
+    batch_size = positive_int(batch_size, "batch_size")
+    if not callable(getattr(model, "predict", None)):
+        raise TypeError(f"model must be a keras.Model (or anything with a predict method), got {model!r}.")
+    images = numeric_array(images, "images")
+    if images.ndim < 2 or len(images) == 0:
+        raise ValueError(f"images must be a non-empty batch (n, ...), got shape {images.shape}.")
+    if hasattr(model, "inputs") and hasattr(model, "layers"):  # a Keras model: its input shape is known
+        _check_fits(keras_model(model), images, "images")
     return np.argmax(model.predict(images, batch_size=batch_size, verbose=0), axis=-1)
 
 
 def shifted_accuracy(model, images: np.ndarray, labels: np.ndarray, shifts: Iterable[int] = range(5)) -> dict[int, float]:
     """Accuracy of ``model`` on the images moved ``k`` pixels to the right, for each ``k`` in ``shifts``."""
     images, labels = _check_labelled(images, labels, "test")
+    if isinstance(shifts, (str, bytes)) or not isinstance(shifts, Iterable):
+        raise ValueError(f"shifts must be a sequence of ints (pixels to the right), such as range(5); got {shifts!r}.")
     return {int(k): float(np.mean(predicted_classes(model, shift_images(images, k)) == labels)) for k in shifts}
 
 

@@ -24,13 +24,17 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.ndimage
 
-from course_utils.validation import model_layer, positive_int
+from course_utils.validation import (keras_model, model_layer, non_negative_int, numeric_array, positive_int, real,
+                                     seed_value)
+
+SIZE_DEPENDENT = ("Flatten", "Reshape", "Dense")
+"""Layer types whose weights or output depend on the image size: a network runs on any size only before them."""
 
 
 def _one_image(image, model) -> np.ndarray:
     """``image`` as a float32 batch of one, checked against the model's input shape."""
-    image = np.asarray(image, dtype=np.float32)
-    expected = tuple(model.input.shape[1:])
+    image = numeric_array(image, "image", finite=True).astype(np.float32)
+    expected = tuple(model.inputs[0].shape[1:])
     fits = image.ndim == len(expected) and all(e is None or e == s for e, s in zip(expected, image.shape))
     if not fits:
         raise ValueError(f"image must have shape {expected} (None: any size) for {model.name!r}, "
@@ -60,6 +64,9 @@ def value_and_gradient(function: Callable, x: np.ndarray) -> tuple[float, np.nda
     """
     import keras
 
+    if not callable(function):
+        raise TypeError(f"function must be a function of one tensor that returns a scalar, got {function!r}.")
+    x = numeric_array(x, "x", finite=True)
     backend = keras.backend.backend()
     if backend == "tensorflow":
         import tensorflow as tf
@@ -80,7 +87,11 @@ def value_and_gradient(function: Callable, x: np.ndarray) -> tuple[float, np.nda
         value = value.detach()
     else:
         raise ValueError(f"the Keras backend must be tensorflow, jax or torch, got {backend!r}.")
-    return float(keras.ops.convert_to_numpy(value)), keras.ops.convert_to_numpy(gradient)
+    value = np.asarray(keras.ops.convert_to_numpy(value))
+    if value.size != 1:
+        raise ValueError(f"function must return a scalar (one number), such as keras.ops.mean(...); it returned "
+                         f"shape {value.shape}.")
+    return float(value.reshape(())), keras.ops.convert_to_numpy(gradient)
 
 
 def kernel_images(model, layer_name: str | None = None) -> np.ndarray:
@@ -92,10 +103,13 @@ def kernel_images(model, layer_name: str | None = None) -> np.ndarray:
     """
     import keras
 
-    convs = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
+    convs = [layer for layer in keras_model(model).layers if isinstance(layer, keras.layers.Conv2D)]
     if not convs:
         raise ValueError(f"model {model.name!r} has no Conv2D layer.")
-    layer = model_layer(model, layer_name, "layer_name") if layer_name else convs[0]
+    layer = model_layer(model, layer_name, "layer_name") if layer_name is not None else convs[0]
+    if not isinstance(layer, keras.layers.Conv2D):
+        raise ValueError(f"layer_name must name a Conv2D layer of {model.name!r} ({', '.join(c.name for c in convs)}); "
+                         f"{layer_name!r} is a {type(layer).__name__}.")
     kernel = np.moveaxis(keras.ops.convert_to_numpy(layer.kernel), -1, 0)  # (filters, F, F, channels)
     if kernel.shape[-1] == 1:
         return kernel[..., 0]
@@ -111,10 +125,11 @@ def feature_maps(model, image: np.ndarray, layer_names: Sequence[str]) -> dict[s
     """The outputs of the named layers for one image, each of shape (height, width, channels)."""
     import keras
 
-    if isinstance(layer_names, str) or not layer_names:
+    keras_model(model)
+    if isinstance(layer_names, str) or not isinstance(layer_names, (list, tuple)) or not layer_names:
         raise ValueError(f"layer_names must be a non-empty list of layer names, got {layer_names!r}.")
     outputs = [model_layer(model, name, "layer_names").output for name in layer_names]
-    maps = keras.Model(model.input, outputs)(_one_image(image, model))
+    maps = keras.Model(model.inputs[0], outputs)(_one_image(image, model))
     maps = maps if isinstance(maps, (list, tuple)) else [maps]
     return {name: keras.ops.convert_to_numpy(m[0]) for name, m in zip(layer_names, maps)}
 
@@ -132,8 +147,14 @@ def convolutional_part(model, last_layer: str, channels: int | None = None):
     """
     import keras
 
-    stop = model.layers.index(model_layer(model, last_layer, "last_layer"))
-    x = inputs = keras.Input((None, None, channels or model.input.shape[-1]), name="image")
+    stop = keras_model(model).layers.index(model_layer(model, last_layer, "last_layer"))
+    fixed = next((i for i, layer in enumerate(model.layers) if type(layer).__name__ in SIZE_DEPENDENT), len(model.layers))
+    if stop >= fixed:
+        usable = [layer.name for layer in model.layers[1:fixed]]
+        raise ValueError(f"last_layer must come before {model.layers[fixed].name!r} (a {type(model.layers[fixed]).__name__}, "
+                         f"which needs a fixed image size): one of {', '.join(usable) or 'none'}; got {last_layer!r}.")
+    channels = model.inputs[0].shape[-1] if channels is None else positive_int(channels, "channels")
+    x = inputs = keras.Input((None, None, channels), name="image")
     for layer in model.layers[1:stop + 1]:
         copy = layer.__class__.from_config(layer.get_config())  # a copy, so that its .output is this graph's
         x = copy(x)
@@ -149,18 +170,18 @@ def class_scores(model, start=None) -> Callable:
     """
     import keras
 
-    last = model.layers[-1]
-    start = model.input if start is None else start
+    last = keras_model(model).layers[-1]
+    start = model.inputs[0] if start is None else start
     if isinstance(last, keras.layers.Dense) and last.activation is keras.activations.softmax:
         features = keras.Model(start, last.input)
         return lambda x: keras.ops.matmul(features(x), last.kernel) + last.bias
-    return keras.Model(start, model.output)
+    return keras.Model(start, model.outputs[0])
 
 
 def _class_index(model, image: np.ndarray, class_index: int | None) -> int:
     import keras
 
-    classes = model.output.shape[-1]
+    classes = model.outputs[0].shape[-1]
     if class_index is None:
         return int(np.argmax(keras.ops.convert_to_numpy(model(image))[0]))
     if isinstance(class_index, bool) or not isinstance(class_index, (int, np.integer)) or not 0 <= class_index < classes:
@@ -201,17 +222,25 @@ def maximize_activation(model, layer_name: str, filter_index: int, *, steps: int
     import keras
 
     steps = positive_int(steps, "steps")
-    probe = keras.Model(model.input, model_layer(model, layer_name, "layer_name").output)
+    probe = keras.Model(keras_model(model).inputs[0], model_layer(model, layer_name, "layer_name").output)
     filters = probe.output.shape[-1]
     if isinstance(filter_index, bool) or not isinstance(filter_index, (int, np.integer)) \
             or not 0 <= filter_index < filters:
         raise ValueError(f"filter_index must be an int from 0 to {filters - 1} (layer {layer_name!r} has "
                          f"{filters} filters), got {filter_index!r}.")
-    if min(step_size, blur_sigma, l2_decay, noise) < 0 or jitter < 0:
-        raise ValueError(f"step_size, jitter, blur_sigma, l2_decay and noise must be >= 0, got {step_size}, "
-                         f"{jitter}, {blur_sigma}, {l2_decay}, {noise}.")
+    for name, value in (("step_size", step_size), ("blur_sigma", blur_sigma), ("noise", noise)):
+        real(value, name, low=0)
+    real(l2_decay, "l2_decay", low=0, high=1, high_open=True)
+    real(grey, "grey")
+    jitter, seed = non_negative_int(jitter, "jitter"), seed_value(seed)
+    if value_range is not None:
+        if not isinstance(value_range, (tuple, list)) or len(value_range) != 2:
+            raise ValueError(f"value_range must be None or a pair (low, high), got {value_range!r}.")
+        low, high = real(value_range[0], "value_range[0]"), real(value_range[1], "value_range[1]")
+        if not low < high:
+            raise ValueError(f"value_range must be (low, high) with low < high, got {value_range!r}.")
     rng = np.random.default_rng(seed)
-    shape = tuple(n if n is not None else 64 for n in model.input.shape[1:])
+    shape = tuple(n if n is not None else 64 for n in model.inputs[0].shape[1:])
     image = (grey + noise * rng.standard_normal((1, *shape))).astype(np.float32)
 
     def loss(x):
@@ -237,7 +266,7 @@ def saliency_map(model, image: np.ndarray, class_index: int | None = None) -> tu
 
     ``class_index`` defaults to the predicted class.
     """
-    batch = _one_image(image, model)
+    batch = _one_image(image, keras_model(model))
     class_index = _class_index(model, batch, class_index)
     scores = class_scores(model)
     _, gradient = value_and_gradient(lambda x: scores(x)[0, class_index], batch)
@@ -255,15 +284,22 @@ def grad_cam(model, image: np.ndarray, class_index: int | None = None,
     import keras
     import skimage.transform
 
-    batch = _one_image(image, model)
+    batch = _one_image(image, keras_model(model))
     class_index = _class_index(model, batch, class_index)
+    maps = [layer.name for layer in model.layers
+            if not isinstance(layer, keras.layers.InputLayer) and len(getattr(layer.output, "shape", ())) == 4]
     if layer_name is None:
         convs = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
         if not convs:
             raise ValueError(f"model {model.name!r} has no Conv2D layer; give layer_name.")
         layer_name = convs[-1].name
     layer = model_layer(model, layer_name, "layer_name")
-    activations = keras.ops.convert_to_numpy(keras.Model(model.input, layer.output)(batch))
+    if layer_name not in maps:
+        shape = tuple(layer.output.shape) if hasattr(layer.output, "shape") else "no single output"
+        raise ValueError(f"layer_name must name a layer with feature maps, output (batch, height, width, channels), "
+                         f"such as a Conv2D or pooling layer: {', '.join(maps) or 'none'}; {layer_name!r} outputs "
+                         f"{shape}.")
+    activations = keras.ops.convert_to_numpy(keras.Model(model.inputs[0], layer.output)(batch))
     scores = class_scores(model, start=layer.output)
     _, gradient = value_and_gradient(lambda a: scores(a)[0, class_index], activations)
     weights = gradient[0].mean(axis=(0, 1))

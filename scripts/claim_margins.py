@@ -39,7 +39,7 @@ from lanes import parse_lanes, unavailable  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 # Seconds a cell may take: the longest student-profile cell takes a few minutes on 2 cores. A kernel
 # whose reply never comes (seen when several kernels start at once) is retried after this long.
-CELL_TIMEOUT = {"ci": 300, "student": 900, "full": 900}
+CELL_TIMEOUT = {"ci": 300, "student": 3600, "full": 3600}
 
 
 def notebooks(selection: str | None) -> list[Path]:

@@ -1,6 +1,7 @@
 """Offline MNIST and the scikit-image photographs."""
 
 import shutil
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -48,20 +49,75 @@ def test_corrupt_file_is_reported_with_both_hashes(data_folder):
         load_mnist()
 
 
-def test_missing_file_in_the_course_folder_says_how_to_restore_it(data_folder):
-    (data_folder / "README.md").write_text("| `mnist.npz` | MNIST handwritten digits |")
+@pytest.fixture
+def package_folder(tmp_path, monkeypatch):
+    """An empty folder standing for data/ beside the package (COURSE_DATA_DIR unset), as in a clone or an install."""
+    monkeypatch.delenv(data.DATA_DIR_VAR, raising=False)
+    monkeypatch.setattr(data, "data_dir", lambda: tmp_path)
+    monkeypatch.delitem(sys.modules, "google.colab", raising=False)
+    return tmp_path
+
+
+def _no_download():
+    raise AssertionError("a data folder of the user's own must not trigger a download")
+
+
+def test_missing_file_in_a_clone_says_how_to_restore_it(package_folder, monkeypatch):
+    (package_folder / "README.md").write_text("| `mnist.npz` | MNIST handwritten digits |")
+    monkeypatch.setattr(data, "_download_mnist", _no_download)
     with pytest.raises(DataFileError, match="mnist.npz is missing .* `git checkout -- data/mnist.npz`"):
         load_mnist()
 
 
-def test_without_the_course_folder_it_downloads_and_says_so(data_folder, monkeypatch, capsys):
-    (data_folder / "README.md").write_text("some other package's data folder")
+def test_installed_without_the_course_folder_it_downloads_and_says_so(package_folder, monkeypatch, capsys):
     fake = ((np.zeros((5000, 28, 28), np.uint8), np.zeros(5000, np.uint8)),
             (np.zeros((3000, 28, 28), np.uint8), np.zeros(3000, np.uint8)))
     monkeypatch.setattr(data, "_download_mnist", lambda: fake)
     (x_train, _), (x_test, _) = load_mnist(PROFILES["ci"])
     assert "Downloading it with keras.datasets.mnist.load_data()" in capsys.readouterr().out
     assert len(x_train) == PROFILES["ci"].mnist_train and len(x_test) == PROFILES["ci"].mnist_test
+
+
+def _offline():
+    import urllib.error
+
+    try:
+        raise urllib.error.URLError("[Errno -2] Name or service not known")
+    except urllib.error.URLError as err:  # what keras.utils.get_file raises offline: a bare Exception from a URLError
+        raise Exception("URL fetch failure on https://storage.googleapis.com/.../mnist.npz: None -- "
+                        "[Errno -2] Name or service not known") from err
+
+
+@pytest.mark.parametrize(("colab", "fix"), [(False, "installed .* without the course's data/ folder.*clone.*COURSE_DATA_DIR"),
+                                            (True, "in Colab.*Upload data/mnist.npz.*internet access")])
+def test_offline_without_the_course_folder_says_what_to_do_without_a_traceback(package_folder, monkeypatch, colab, fix):
+    monkeypatch.setattr(data, "_download_mnist", _offline)
+    if colab:
+        monkeypatch.setitem(sys.modules, "google.colab", object())
+    with pytest.raises(DataFileError, match=f"Downloading MNIST failed \\(URL fetch failure.*\\). .*{fix}") as caught:
+        load_mnist()
+    assert caught.value.__cause__ is None and caught.value.__suppress_context__, "urllib's traceback is left out"
+    assert str(package_folder / "mnist.npz") in str(caught.value)
+
+
+def test_a_mistyped_course_data_dir_is_named_and_nothing_is_downloaded(tmp_path, monkeypatch):
+    monkeypatch.setenv(data.DATA_DIR_VAR, str(tmp_path / "dta"))
+    monkeypatch.setattr(data, "_download_mnist", _no_download)
+    with pytest.raises(DataFileError, match=r"COURSE_DATA_DIR is set to '.*dta', which is not a folder on this "
+                                            r"machine \(a typo\?\)"):
+        load_mnist()
+
+
+def test_a_course_data_dir_without_mnist_says_so(data_folder, monkeypatch):
+    monkeypatch.setattr(data, "_download_mnist", _no_download)
+    with pytest.raises(DataFileError, match="mnist.npz not found: COURSE_DATA_DIR=.* names a folder without mnist.npz"):
+        load_mnist()
+
+
+@pytest.mark.parametrize("name", ["ci", "student", "full"])
+def test_a_profile_can_be_given_by_name(name):
+    (x_train, _), _ = load_mnist(name)
+    assert len(x_train) == (PROFILES[name].mnist_train or 60000)
 
 
 def _install_npz(folder, monkeypatch, **arrays):

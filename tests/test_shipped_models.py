@@ -57,8 +57,21 @@ def data_folder(tmp_path, monkeypatch):
     return tmp_path
 
 
-def test_missing_model_says_how_to_restore_or_remake_it(data_folder):
-    with pytest.raises(DataFileError, match="mnist_convnet.keras is missing.*git checkout.*train_shipped_models.py"):
+def test_missing_model_in_a_clone_says_how_to_restore_or_remake_it(tmp_path, monkeypatch):
+    from course_utils import pretrained
+
+    (tmp_path / "README.md").write_text("| `mnist.npz` | MNIST |")  # the course's own data/ folder, one file lost
+    monkeypatch.delenv(data.DATA_DIR_VAR, raising=False)
+    for module in (data, pretrained):
+        monkeypatch.setattr(module, "data_dir", lambda: tmp_path)
+    with pytest.raises(DataFileError, match="mnist_convnet.keras is missing.*git checkout -- data/mnist_convnet.keras"
+                                            ".*train_shipped_models.py"):
+        load_shipped_model("mnist_convnet")
+
+
+def test_missing_model_in_a_course_data_dir_says_where_it_looked(data_folder):
+    with pytest.raises(DataFileError, match="mnist_convnet.keras not found: COURSE_DATA_DIR=.* names a folder without "
+                                            "mnist_convnet.keras. Copy data/mnist_convnet.keras"):
         load_shipped_model("mnist_convnet")
 
 

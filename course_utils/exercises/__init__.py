@@ -15,7 +15,11 @@ Example (in a notebook)::
 
 A check never raises: a wrong type, or a student's function that crashes, is
 reported as feedback.  Checks raise :class:`Mistake` to explain a wrong answer,
-and :class:`Unanswered` when the answer is still the placeholder.
+and :class:`Unanswered` when the answer is still the placeholder.  They read answers
+only through :mod:`course_utils.exercises.answers` (numbers, shapes, arrays, functions,
+layers, models), never change what they are given (a model they train is a copy),
+and draw any random numbers from a fixed seed (:func:`fixed_seed`), so the same answer
+always gets the same verdict.
 """
 
 from __future__ import annotations
@@ -27,25 +31,25 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
+from course_utils.exercises.answers import (Mistake, Unanswered, call_student, copy_of, expect_array,
+                                            expect_function, expect_layer, expect_model, expect_number,
+                                            expect_shape, fixed_seed, output_of, show, to_numpy)
+
+__all__ = ["ANSWER_KINDS", "CHECK_SEED", "CODE_KINDS", "Exercise", "Feedback", "Mistake", "Solution", "Unanswered", "call_student",
+           "copy_of", "exercise", "expect_array", "expect_function", "expect_layer", "expect_model", "expect_number",
+           "expect_shape", "fixed_seed", "output_of", "show", "to_numpy"]
+
+ANSWER_KINDS = ("number", "shape", "array", "function", "layer", "model")
+"""What an exercise asks for.  The last three are code that the check runs."""
+CODE_KINDS = ("function", "layer", "model")
+CHECK_SEED = 0
+"""Every check draws its random numbers from this seed, whatever ``COURSE_SEED`` says (see :func:`fixed_seed`)."""
 
 _STYLE = {  # status: (symbol, background colour, heading)
     "pass": ("✅", "#e6f4ea", "Correct"),
     "fail": ("❌", "#fce8e6", "Not yet"),
     "unanswered": ("✏️", "#fef7e0", "Not answered yet"),
 }
-
-
-class Mistake(Exception):
-    """Raised by a check: ``message`` says what is wrong, ``hint`` how to get closer."""
-
-    def __init__(self, message: str, hint: str = ""):
-        super().__init__(message)
-        self.message, self.hint = message, hint
-
-
-class Unanswered(Mistake):
-    """Raised by a check when the answer is still the notebook's placeholder (a function returning None)."""
 
 
 @dataclass(frozen=True)
@@ -95,24 +99,36 @@ class Solution:
 class Exercise:
     """One exercise: a title, a check, and the function that returns the reference answer."""
 
-    def __init__(self, title: str, check: Callable[[Any], None], reference: Callable[[], Any]):
-        self.title, self._check, self._reference = title, check, reference
+    def __init__(self, title: str, check: Callable[[Any], str | None], reference: Callable[[], Any],
+                 answer: str = "number"):
+        if answer not in ANSWER_KINDS:
+            raise ValueError(f"answer must be one of {', '.join(ANSWER_KINDS)}, got {answer!r}.")
+        self.title, self._check, self._reference, self.answer = title, check, reference, answer
+
+    @property
+    def asks_for_code(self) -> bool:
+        """True when the student writes code that the check runs: a function, a layer or a model."""
+        return self.answer in CODE_KINDS
 
     def check(self, answer: Any) -> Feedback:
-        """Judge ``answer``; ``None`` or ``...`` means the student has not answered yet."""
+        """Judge ``answer``; ``None`` or ``...`` means the student has not answered yet.
+
+        The check never changes ``answer`` and gives the same verdict every time it sees the same answer.
+        """
         if answer is None or answer is Ellipsis:
             return Feedback(self.title, "unanswered",
                             "Replace None (or ...) with your answer, then run the cell again.")
         try:
-            self._check(answer)
+            with fixed_seed(CHECK_SEED):  # the same draws every time; the notebook's own draws are left alone
+                praise = self._check(answer)
         except Unanswered as placeholder:
             return Feedback(self.title, "unanswered", placeholder.message, placeholder.hint)
         except Mistake as mistake:
             return Feedback(self.title, "fail", mistake.message, mistake.hint)
-        except Exception as err:  # a student's code may fail in any way: report it, never crash
+        except Exception as err:  # noqa: BLE001  a check that did not foresee an answer: report it, never crash
             return Feedback(self.title, "fail", f"checking your answer raised {type(err).__name__}: {err}",
                             "Run your answer on its own to see where it fails.")
-        return Feedback(self.title, "pass", "Well done.")
+        return Feedback(self.title, "pass", praise if isinstance(praise, str) else "Well done.")
 
     def reference_answer(self) -> Any:
         """The answer the reference solution gives (the tests check that it passes)."""
@@ -130,40 +146,15 @@ class Exercise:
         return f"<Exercise {self.title!r}: .check(answer), .solution()>"
 
 
-def exercise(title: str, *, check: Callable[[Any], None]) -> Callable[[Callable[[], Any]], Exercise]:
+def exercise(title: str, *, check: Callable[[Any], str | None],
+             answer: str = "number") -> Callable[[Callable[[], Any]], Exercise]:
     """Decorator: turn a function returning the reference answer into an :class:`Exercise`.
 
     The function's body is what ``solution()`` shows, so write it as the student would:
     compute the answer into a variable, then ``return`` that variable on the last line.
+    ``answer`` says what the student gives (one of :data:`ANSWER_KINDS`). ``check`` raises
+    :class:`Mistake` for a wrong answer; it may return a sentence to show when the answer is right.
     """
-    return lambda reference: Exercise(title, check, reference)
-
-
-def expect_number(answer: Any, what: str) -> float:
-    """Return ``answer`` as a float, or raise :class:`Mistake` saying a number was expected."""
-    if isinstance(answer, bool) or not isinstance(answer, (int, float, np.integer, np.floating)):
-        raise Mistake(f"{what} should be a number, but you gave a {type(answer).__name__}: {answer!r}.")
-    return float(answer)
-
-
-def expect_array(answer: Any, what: str, shape: tuple[int, ...]) -> np.ndarray:
-    """Return ``answer`` as a float array of ``shape``, or raise :class:`Mistake` saying what is off."""
-    try:
-        array = np.asarray(answer, dtype=float)
-    except (TypeError, ValueError):
-        raise Mistake(f"{what} should be an array of numbers, but you gave {answer!r}.") from None
-    if array.shape != shape:
-        raise Mistake(f"{what} should have shape {shape}, but yours has shape {array.shape}.")
-    return array
-
-
-def expect_shape(answer: Any, what: str, length: int = 3) -> tuple:
-    """Return ``answer`` as a shape tuple of ``length`` numbers: ints where whole, floats kept as they are
-    (so that a half-way size such as 30.5 is reported, not rounded into a right answer).
-
-    >>> expect_shape([30, 22.0, 32], "The output shape")
-    (30, 22, 32)
-    >>> expect_shape((30.5, 22, 32), "The output shape")
-    (30.5, 22, 32)
-    """
-    return tuple(int(n) if float(n).is_integer() else float(n) for n in expect_array(answer, what, (length,)))
+    if answer not in ANSWER_KINDS:
+        raise ValueError(f"answer must be one of {', '.join(ANSWER_KINDS)}, got {answer!r}.")
+    return lambda reference: Exercise(title, check, reference, answer)

@@ -1,4 +1,4 @@
-"""Exercises of lesson 06, filter and feature visualization.
+"""Exercises of lesson 06, filter and feature visualization: a shape, one ascent step, a saliency map.
 
 >>> from course_utils.exercises import lesson06 as ex
 >>> ex.feature_map_shape.check((16, 24, 64)).passed
@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from course_utils.exercises import Mistake, Unanswered, exercise, expect_shape
+from course_utils.exercises import (Mistake, call_student, exercise, expect_array, expect_function, expect_shape,
+                                    fixed_seed)
 
 
 def _check_feature_map_shape(answer) -> None:
@@ -29,7 +30,7 @@ def _check_feature_map_shape(answer) -> None:
     raise Mistake(message, hint)
 
 
-@exercise("Exercise 6.1: the feature maps of a photograph", check=_check_feature_map_shape)
+@exercise("Exercise 6.1: the feature maps of a photograph", check=_check_feature_map_shape, answer="shape")
 def feature_map_shape():
     # 'same' convolutions keep 64x96; pool1 and pool2 each halve it; conv2 has 64 filters.
     shape = (64 // 2 // 2, 96 // 2 // 2, 64)
@@ -37,15 +38,11 @@ def feature_map_shape():
 
 
 def _check_ascent_step(answer) -> None:
-    if not callable(answer):
-        raise Mistake(f"Your answer should be a function, but you gave a {type(answer).__name__}.",
-                      "Define ascent_step(image, gradient, step_size) and pass the function itself.")
+    function = expect_function(answer, "Your answer", "def ascent_step(image, gradient, step_size)")
     rng = np.random.default_rng(6)
     image, gradient = rng.random((28, 28, 1)), 0.01 * rng.normal(size=(28, 28, 1))
-    result = answer(image, gradient, 0.1)
-    if result is None:
-        raise Unanswered("Your function returns None: write its body and return the new image.")
-    result = np.asarray(result, dtype=float)
+    result = call_student(function, image.copy(), gradient.copy(), 0.1, returns="the new image")
+    result = expect_array(result, "The image your function returns")
     rms = np.sqrt(np.mean(gradient ** 2))
     if result.shape != image.shape:
         raise Mistake(f"The new image should have the image's shape {image.shape}, yours has {result.shape}.")
@@ -60,10 +57,74 @@ def _check_ascent_step(answer) -> None:
                   "RMS(gradient) = np.sqrt(np.mean(gradient ** 2)).")
 
 
-@exercise("Exercise 6.2: one step of gradient ascent", check=_check_ascent_step)
+@exercise("Exercise 6.2: one step of gradient ascent", check=_check_ascent_step, answer="function")
 def ascent_step():
     # Move up the gradient; dividing by its RMS makes every step the same size.
     def ascent_step(image, gradient, step_size):
         return image + step_size * gradient / np.sqrt(np.mean(gradient ** 2))
 
     return ascent_step
+
+
+SALIENCY_CLASS = 2
+
+
+def _small_classifier():
+    """A tiny colour-image classifier with fixed weights: 6x6x3 -> Conv2D(4) -> Flatten -> Dense(5, softmax)."""
+    import keras
+
+    from keras import layers
+
+    with fixed_seed(6):
+        inputs = keras.Input((6, 6, 3), name="image")
+        x = layers.Conv2D(4, 3, activation="relu", dtype="float32", name="conv")(inputs)
+        x = layers.Flatten(dtype="float32", name="flatten")(x)
+        outputs = layers.Dense(5, activation="softmax", dtype="float32", name="predictions")(x)
+        model = keras.Model(inputs, outputs, name="small_classifier")
+    rng = np.random.default_rng(6)
+    model.set_weights([rng.normal(scale=0.5, size=w.shape).astype("float32") for w in model.get_weights()])
+    return model, rng.random((6, 6, 3)).astype("float32")
+
+
+def _check_saliency(answer) -> None:
+    from course_utils.visualization import class_scores, saliency_map, value_and_gradient
+
+    function = expect_function(answer, "Your answer", "def my_saliency(model, image, class_index)")
+    model, image = _small_classifier()
+    result = call_student(function, model, image.copy(), SALIENCY_CLASS, returns="the saliency map")
+    result = expect_array(result, "The map your function returns")
+    right = saliency_map(model, image, SALIENCY_CLASS)[0]
+    if result.shape != right.shape:
+        hint = ("Take the largest absolute value over the colour channels (axis=-1)." if result.shape == image.shape
+                else "Return one value per pixel: shape (height, width).")
+        raise Mistake(f"For a 6x6x3 image your map has shape {result.shape}, not {right.shape}.", hint)
+    if np.allclose(result, right, rtol=1e-3, atol=1e-6):
+        return
+    scores = class_scores(model)
+    _, of_score = value_and_gradient(lambda x: scores(x)[0, SALIENCY_CLASS], image[None])
+    _, of_probability = value_and_gradient(lambda x: model(x)[0, SALIENCY_CLASS], image[None])
+    known = [
+        (np.abs(of_probability[0]).max(axis=-1), "That is the gradient of the probability, after the softmax.",
+         "Use the score before the softmax: class_scores(model)(x)[0, class_index]."),
+        (of_score[0].max(axis=-1), "Your map keeps the sign of the gradient.",
+         "Take the absolute value first: a pixel matters as much when it lowers the score."),
+        (np.abs(of_score[0]).mean(axis=-1), "Your map averages the channels.", "Take the largest over the channels."),
+    ]
+    for wrong, message, hint in known:
+        if np.allclose(result, wrong, rtol=1e-3, atol=1e-6):
+            raise Mistake(message, hint)
+    raise Mistake("Your map differs from |d score / d pixel|, the largest over the channels.",
+                  "value_and_gradient(lambda x: class_scores(model)(x)[0, class_index], image[None]), then "
+                  "np.abs(gradient[0]).max(axis=-1).")
+
+
+@exercise("Exercise 6.3: a saliency map from a gradient", check=_check_saliency, answer="function")
+def saliency():
+    from course_utils.visualization import class_scores, value_and_gradient
+
+    def my_saliency(model, image, class_index):
+        scores = class_scores(model)  # the class scores before the softmax
+        _, gradient = value_and_gradient(lambda x: scores(x)[0, class_index], image[None])
+        return np.abs(gradient[0]).max(axis=-1)
+
+    return my_saliency
