@@ -103,6 +103,8 @@ def inception_module(x, filters_1x1: int, reduce_3x3: int | None, filters_3x3: i
     3x3 max pooling -> 1x1.  ``None`` for a reduction leaves its 1x1 convolution out (the
     "naive" module, whose cost the 1x1 reductions cut down).
 
+    Shown in lesson 05: the lesson writes module 3a out layer by layer and checks it against this builder.
+
     >>> import keras
     >>> x = keras.Input((28, 28, 192))
     >>> tuple(inception_module(x, 64, 96, 128, 16, 32, 32, name="3a").shape)
@@ -297,7 +299,10 @@ def small_alexnet(input_shape=MNIST_SHAPE, num_classes: int = 10):
 
 
 def small_vgg(input_shape=MNIST_SHAPE, num_classes: int = 10):
-    """VGG's pattern at MNIST size: two blocks of two 3x3 convolutions and 2x2 max pooling, a dense head."""
+    """VGG's pattern at MNIST size: two blocks of two 3x3 convolutions and 2x2 max pooling, a dense head.
+
+    Shown in lesson 05: the lesson writes it out as a ``keras.Sequential`` model and trains that one.
+    """
     import keras
     from keras import layers
 

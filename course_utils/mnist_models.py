@@ -23,7 +23,10 @@ MNIST_SHAPE = (28, 28, 1)
 
 
 def mlp(input_shape=MNIST_SHAPE, num_classes: int = 10):
-    """The lecture's dense network: every pixel connected to each of 256 hidden units."""
+    """The lecture's dense network: every pixel connected to each of 256 hidden units.
+
+    Shown in lesson 04: the lesson writes this model out in a cell and checks it against this builder.
+    """
     import keras
     from keras import layers
 
@@ -36,7 +39,10 @@ def mlp(input_shape=MNIST_SHAPE, num_classes: int = 10):
 
 
 def convnet(input_shape=MNIST_SHAPE, num_classes: int = 10):
-    """The lecture's convolutional network: two conv + max-pool stages, then the same dense head."""
+    """The lecture's convolutional network: two conv + max-pool stages, then the same dense head.
+
+    Shown in lesson 04: the lesson writes this model out in a cell and checks it against this builder.
+    """
     import keras
     from keras import layers
 

@@ -235,6 +235,7 @@ def with_new_head(base, features_layer: str, num_classes: int, *, hidden_units: 
     layer when ``hidden_units`` > 0, then a fresh softmax layer of ``num_classes``.
 
     The base layers are shared with ``base`` (not copied) and frozen; see :func:`set_trainable_from`.
+    Shown in lesson 07: the lesson freezes the base (``base.trainable = False``) and writes the head out first.
     """
     import keras
 
@@ -262,6 +263,7 @@ def set_trainable_from(model, first_trainable: str) -> list[str]:
     """Freeze the layers before ``first_trainable``, unfreeze it and those after; return the trainable names.
 
     Compile the model again afterwards: Keras reads the trainable flags when it compiles.
+    Shown in lesson 07: the lesson unfreezes ``conv2`` by hand (``layer.trainable = True``) and recompiles first.
     """
     model = keras_model(model)
     start = model.layers.index(model_layer(model, first_trainable, "first_trainable"))

@@ -89,6 +89,10 @@ def fit_fast(model, x_train, y_train, *, epochs: int, validation_data=None, verb
              callbacks=None):
     """Compile ``model`` with the course's recipe and train it; return the ``keras.callbacks.History``.
 
+    Shown in lesson 04, whose cells write out these same calls: ``keras.utils.set_random_seed(seed)``,
+    ``model.compile(optimizer=keras.optimizers.Adam(learning_rate_schedule(steps)),
+    loss="sparse_categorical_crossentropy", metrics=["accuracy"])``, then ``model.fit(...)``.
+
     ``y_train`` holds integer class labels (sparse cross-entropy). ``seed`` (default: the course seed,
     ``COURSE_SEED`` or 42) is passed to ``keras.utils.set_random_seed`` before training, so the shuffling
     and any dropout repeat from run to run (the weights were drawn when the model was built). ``verbose=2`` prints one line per epoch.

@@ -98,6 +98,28 @@ def test_fit_fast_is_repeatable_with_a_seed():
     assert train() == train()
 
 
+def test_fit_fast_runs_the_calls_lesson_04_writes_out():
+    """fit_fast is lesson 04's hand-written compile + fit, nothing more: the same losses, step for step."""
+    import keras
+
+    (x, y), validation = _two_blobs(256, 4), _two_blobs(64, 5)
+
+    def fresh_model():
+        keras.utils.set_random_seed(7)
+        return keras.Sequential([keras.Input((2,)), keras.layers.Dense(8, activation="relu"),
+                                 keras.layers.Dense(2, activation="softmax")])
+
+    by_hand = fresh_model()
+    keras.utils.set_random_seed(11)
+    by_hand.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate_schedule(3 * 8)),
+                    loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    expected = by_hand.fit(x, y, batch_size=32, epochs=3, validation_data=validation, shuffle=True, verbose=0)
+    helped = fit_fast(fresh_model(), x, y, epochs=3, batch_size=32, validation_data=validation, seed=11, verbose=0)
+    assert helped.history.keys() == expected.history.keys()
+    for key, values in expected.history.items():
+        assert helped.history[key] == pytest.approx(values, rel=1e-6), key
+
+
 def test_show_mistakes_titles_each_mistake_with_truth_and_prediction():
     images = _dot_images([1, 2, 3, 4])
     fig = show_mistakes(images, np.array([0, 1, 2, 3]), np.array([0, 7, 2, 5]), title="Mistakes")

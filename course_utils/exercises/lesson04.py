@@ -27,7 +27,7 @@ BUDGET_ACCURACY = 0.9  # on 1,000 test digits after fit_fast on 2,000 digits, 2 
 
 
 def _convnet_count(*, biases: bool = True, sides: tuple[int, int] = (5, 5)) -> int:
-    """The seed convnet's parameters with a ``sides[0] x sides[1]`` map before Flatten, optionally without biases."""
+    """The lecture's convnet's parameters with a ``sides[0] x sides[1]`` map before Flatten, optionally without biases."""
     layers = [(5 * 5 * 1, 32), (3 * 3 * 32, 64), (sides[0] * sides[1] * 64, 256), (256, 10)]
     return sum((fan_in + biases) * units for fan_in, units in layers)
 
@@ -172,7 +172,7 @@ def _check_budget_model(answer) -> str:
                       "Start with keras.Input((28, 28, 1)) and end with Dense(10, activation='softmax').")
     if model.count_params() > PARAMETER_BUDGET:
         raise Mistake(f"Your model has {model.count_params():,} parameters, over the budget of {PARAMETER_BUDGET:,}.",
-                      "Most of the seed convnet's parameters sit in Dense(256) after Flatten: shrink or drop it.")
+                      "Most of the lecture's convnet's parameters sit in Dense(256) after Flatten: shrink or drop it.")
     if not any(isinstance(layer, keras.layers.Conv2D) for layer in model.layers):
         raise Mistake("Your model has no Conv2D layer.", "This lesson is about convolutions: use at least one.")
     (x_train, y_train), (x_test, y_test) = load_mnist(PROFILES["ci"])
