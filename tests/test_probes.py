@@ -259,13 +259,13 @@ def test_a_sequential_model_works_with_the_visualization_helpers():
     """Keras 3 gives a Sequential model no .input until it is called; the helpers use .inputs and work anyway."""
     import keras
 
-    model = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Conv2D(2, 3, name="c"), keras.layers.Flatten(),
+    model = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Conv2D(2, 3, name="c"), keras.layers.Flatten(name="flat"),
                               keras.layers.Dense(3, activation="softmax")])
     image = np.random.default_rng(0).random((8, 8, 1)).astype("float32")
     assert vis.feature_maps(model, image, ["c"])["c"].shape == (6, 6, 2)
     assert vis.saliency_map(model, image, 1)[0].shape == (8, 8)
     assert vis.grad_cam(model, image, 1)[0].shape == (8, 8)
-    assert pretrained.with_new_head(model, "flatten", 2).output_shape == (None, 2)
+    assert pretrained.with_new_head(model, "flat", 2).output_shape == (None, 2)
 
 
 @pytest.mark.parametrize(("builder", "smallest", "channels"), [
