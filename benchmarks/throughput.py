@@ -16,11 +16,11 @@ from pathlib import Path
 
 import numpy as np
 
-from course_utils import architectures, mnist_models
+from course_utils import architectures
 from course_utils.layer_table import layer_table
 
 BUILDERS = {
-    "LeNet-5": mnist_models.lenet5,  # its 28x28 MNIST input
+    "LeNet-5": architectures.lenet5,  # its 28x28 MNIST input
     "AlexNet": architectures.alexnet,
     "VGG16": architectures.vgg16,
     "GoogLeNet": architectures.googlenet,

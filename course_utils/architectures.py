@@ -13,8 +13,10 @@ The building blocks: ``inception_module``, ``basic_block`` (two 3x3 convolutions
 and ``bottleneck_block`` (1x1 - 3x3 - 1x1, ResNet50 and deeper).  ``deep_cnn`` is lesson 05's
 deep stack without batch normalization, plain or residual, in which the signal fades or does not.
 
-Small versions for 28x28x1 digits: ``small_alexnet``, ``small_vgg``, ``small_googlenet``,
-``small_resnet`` (LeNet-5 is ``course_utils.mnist_models.lenet5``).
+For 28x28x1 digits: ``lenet5``, LeCun et al. (1998) in its usual modern simplification (every C3
+map sees all six S2 maps, plain average pooling, a softmax output; 'same' padding on the first layer
+so a 28x28 digit plays the part of LeNet's 32x32 input: 61,706 parameters), and small versions of
+the others: ``small_alexnet``, ``small_vgg``, ``small_googlenet``, ``small_resnet``.
 
 Example:
     >>> alexnet().count_params(), vgg16().count_params()
@@ -274,6 +276,29 @@ def deep_cnn(depth: int, *, residual: bool, width: int = 16, initializer: str = 
         x = layers.Activation("relu", name=f"pair{pair}_relu")(y)
     x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
     return keras.Model(inputs, _classifier(x, num_classes), name=f"{'residual' if residual else 'plain'}{depth}")
+
+
+def lenet5(input_shape=MNIST_SHAPE, num_classes: int = 10):
+    """LeNet-5 (LeCun et al. 1998): tanh units and average pooling ("subsampling"), C1-S2-C3-S4-C5-F6.
+
+    The usual modern simplification: the paper connects each C3 map to only some of the S2 maps,
+    gives each subsampling map a trainable coefficient and bias, and ends with RBF units (distances to
+    fixed codes); here C3 is a full convolution, S2/S4 plain average pooling, the output a softmax.
+    """
+    import keras
+    from keras import layers
+
+    input_shape, num_classes = model_arguments(input_shape, num_classes, min_side=12, builder="lenet5")
+    inputs = keras.Input(input_shape, name="image")
+    x = layers.Conv2D(6, 5, padding="same", activation="tanh", name="C1")(inputs)
+    x = layers.AveragePooling2D(2, name="S2")(x)
+    x = layers.Conv2D(16, 5, activation="tanh", name="C3")(x)
+    x = layers.AveragePooling2D(2, name="S4")(x)
+    x = layers.Flatten(name="flatten")(x)
+    x = layers.Dense(120, activation="tanh", name="C5")(x)
+    x = layers.Dense(84, activation="tanh", name="F6")(x)
+    outputs = layers.Dense(num_classes, activation="softmax", dtype="float32", name="predictions")(x)
+    return keras.Model(inputs, outputs, name="lenet5")
 
 
 def small_alexnet(input_shape=MNIST_SHAPE, num_classes: int = 10):

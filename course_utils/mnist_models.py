@@ -4,15 +4,12 @@ Ollion and Grisel's lecture writes them).
 - ``mlp``: Flatten - Dense(256, relu) - Dense(10, softmax): 203,530 parameters.
 - ``convnet``: Conv2D(32, 5, same) - MaxPool(2) - Conv2D(64, 3, same) - MaxPool(2) - Flatten
   - Dense(256) - Dense(10): 824,970 parameters.
-- ``lenet5``: LeCun et al. (1998) in its usual modern simplification (every C3 map sees all six S2
-  maps, plain average pooling, a softmax output), with 'same' padding on the first layer so a
-  28x28 digit plays the part of LeNet's 32x32 input: 61,706 parameters.
 
 The output layer is float32 even under mixed precision, so the softmax stays accurate on a GPU.
 
 Example:
-    >>> mlp().count_params(), convnet().count_params(), lenet5().count_params()
-    (203530, 824970, 61706)
+    >>> mlp().count_params(), convnet().count_params()
+    (203530, 824970)
 """
 
 from __future__ import annotations
@@ -56,26 +53,3 @@ def convnet(input_shape=MNIST_SHAPE, num_classes: int = 10):
     x = layers.Dense(256, activation="relu", name="hidden")(x)
     outputs = layers.Dense(num_classes, activation="softmax", dtype="float32", name="predictions")(x)
     return keras.Model(inputs, outputs, name="convnet")
-
-
-def lenet5(input_shape=MNIST_SHAPE, num_classes: int = 10):
-    """LeNet-5 (LeCun et al. 1998): tanh units and average pooling ("subsampling"), C1-S2-C3-S4-C5-F6.
-
-    The usual modern simplification: the paper connects each C3 map to only some of the S2 maps,
-    gives each subsampling map a trainable coefficient and bias, and ends with RBF units (distances to
-    fixed codes); here C3 is a full convolution, S2/S4 plain average pooling, the output a softmax.
-    """
-    import keras
-    from keras import layers
-
-    input_shape, num_classes = model_arguments(input_shape, num_classes, min_side=12, builder="lenet5")
-    inputs = keras.Input(input_shape, name="image")
-    x = layers.Conv2D(6, 5, padding="same", activation="tanh", name="C1")(inputs)
-    x = layers.AveragePooling2D(2, name="S2")(x)
-    x = layers.Conv2D(16, 5, activation="tanh", name="C3")(x)
-    x = layers.AveragePooling2D(2, name="S4")(x)
-    x = layers.Flatten(name="flatten")(x)
-    x = layers.Dense(120, activation="tanh", name="C5")(x)
-    x = layers.Dense(84, activation="tanh", name="F6")(x)
-    outputs = layers.Dense(num_classes, activation="softmax", dtype="float32", name="predictions")(x)
-    return keras.Model(inputs, outputs, name="lenet5")

@@ -1,5 +1,7 @@
 """Pretrained networks, offline first: the course's shipped models, and keras.applications when its weights are here.
 
+(Reusing them on a new task is :mod:`course_utils.transfer`.)
+
 - :func:`load_shipped_model`: the small convnets the course trains itself
   (``scripts/train_shipped_models.py``), loaded in Keras's safe mode and identified by the file's
   sha256 or, for a file remade by the script (whose bytes differ: a .keras archive records the
@@ -7,7 +9,6 @@
 - :func:`imagenet_model`: a keras.applications network with ImageNet weights taken from a local
   file or from Keras's cache, never downloaded unless asked; ``None`` (and one line saying so)
   when the weights are not on this machine.
-- :func:`with_new_head`, :func:`set_trainable_from`: the two moves of transfer learning.
 
 Example:
     >>> model = load_shipped_model("digits_0_4_convnet")
@@ -29,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from course_utils.data import DataFileError, data_dir, missing_file_advice, sha256_of
-from course_utils.validation import flag, keras_model, model_layer, non_negative_int, numeric_array, positive_int
+from course_utils.validation import flag, numeric_array, positive_int
 
 
 @dataclass(frozen=True)
@@ -227,46 +228,3 @@ def imagenet_labels(probabilities: np.ndarray, top: int = 3) -> list[list[tuple[
         decoded = keras.applications.imagenet_utils.decode_predictions(probabilities, top=top)
         return [[(label, float(p)) for _, label, p in row] for row in decoded]
     return [[(f"class {i}", float(row[i])) for i in np.argsort(row)[::-1][:top]] for row in probabilities]
-
-
-def with_new_head(base, features_layer: str, num_classes: int, *, hidden_units: int = 0,
-                  name: str = "transfer"):
-    """A new classifier on ``base``'s layer ``features_layer``: a fresh Dense(``hidden_units``, relu)
-    layer when ``hidden_units`` > 0, then a fresh softmax layer of ``num_classes``.
-
-    The base layers are shared with ``base`` (not copied) and frozen; see :func:`set_trainable_from`.
-    Shown in lesson 07: the lesson freezes the base (``base.trainable = False``) and writes the head out first.
-    """
-    import keras
-
-    base = keras_model(base, "base")
-    num_classes = positive_int(num_classes, "num_classes")
-    features = model_layer(base, features_layer, "features_layer")
-    hidden_units = non_negative_int(hidden_units, "hidden_units")
-    if not isinstance(name, str) or not name:
-        raise ValueError(f"name must be a non-empty str, got {name!r}.")
-    if len(features.output.shape) != 2:
-        flat = [layer.name for layer in base.layers if len(getattr(layer.output, "shape", ())) == 2]
-        raise ValueError(f"features_layer must output one feature vector per image, shape (batch, features); "
-                         f"{features_layer!r} outputs {tuple(features.output.shape)}. Layers of {base.name!r} that do: "
-                         f"{', '.join(flat) or 'none (add Flatten or GlobalAveragePooling2D)'}.")
-    for layer in base.layers:
-        layer.trainable = False
-    x = features.output
-    if hidden_units:
-        x = keras.layers.Dense(hidden_units, activation="relu", name="new_hidden")(x)
-    outputs = keras.layers.Dense(num_classes, activation="softmax", dtype="float32", name="new_predictions")(x)
-    return keras.Model(base.inputs[0], outputs, name=name)
-
-
-def set_trainable_from(model, first_trainable: str) -> list[str]:
-    """Freeze the layers before ``first_trainable``, unfreeze it and those after; return the trainable names.
-
-    Compile the model again afterwards: Keras reads the trainable flags when it compiles.
-    Shown in lesson 07: the lesson unfreezes ``conv2`` by hand (``layer.trainable = True``) and recompiles first.
-    """
-    model = keras_model(model)
-    start = model.layers.index(model_layer(model, first_trainable, "first_trainable"))
-    for i, layer in enumerate(model.layers):
-        layer.trainable = i >= start
-    return [layer.name for layer in model.layers[start:] if layer.weights]

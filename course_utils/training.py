@@ -1,4 +1,4 @@
-"""The course's fast training recipe, and the evaluation helpers of lesson 04.
+"""The course's fast training recipe (lesson 04); the evaluation helpers are in :mod:`course_utils.evaluation`.
 
 The recipe (:func:`fit_fast`) is plain Keras 3, so it runs the same under the
 TensorFlow, JAX and PyTorch backends:
@@ -21,23 +21,16 @@ reached 99.2% test accuracy after 3 epochs in ``benchmarks/mnist_recipes.py``, w
 compares it with keras.io's MNIST example.
 
 Example:
-    >>> import numpy as np
-    >>> images = np.zeros((4, 28, 28, 1), np.float32)
-    >>> images[0, 10, 10] = 1.0
-    >>> moved = shift_images(images, 2)
-    >>> int(moved[0, 10, 12, 0]), float(moved.sum())
-    (1, 1.0)
+    >>> learning_rate_schedule(100).warmup_steps
+    10
 """
 
 from __future__ import annotations
 
 import numbers
-from collections.abc import Iterable
-
-import numpy as np
 
 from course_utils.environment import current_seed
-from course_utils.validation import keras_model, numeric_array, positive_int, real, seed_value
+from course_utils.validation import images_fit_model, keras_model, labelled_images, positive_int, real, seed_value
 
 BATCH_SIZE = 256
 PEAK_LEARNING_RATE = 3e-3
@@ -64,26 +57,6 @@ def learning_rate_schedule(total_steps: int, *, peak: float = PEAK_LEARNING_RATE
         warmup_target=peak, warmup_steps=warmup_steps)
 
 
-def _check_fits(model, images: np.ndarray, name: str) -> None:
-    """``images`` (a batch) must have the model's input shape, None meaning any size."""
-    expected = tuple(model.inputs[0].shape[1:])
-    given = images.shape[1:]
-    squeezed = given + (1,) == expected  # grey digits without their channel axis: Keras adds it
-    if not squeezed and (len(given) != len(expected) or any(e is not None and e != g for e, g in zip(expected, given))):
-        raise ValueError(f"{name} must be a batch of shape (n, {', '.join(map(str, expected))}) for model "
-                         f"{model.name!r} (None: any size), got {images.shape}.")
-
-
-def _check_labelled(images, labels, name: str) -> tuple[np.ndarray, np.ndarray]:
-    images, labels = numeric_array(images, f"{name} images".strip()), np.asarray(labels)
-    if images.ndim < 2 or len(images) == 0:
-        raise ValueError(f"{name} images must be a non-empty batch (n, ...), got shape {images.shape}.")
-    if labels.shape != (len(images),) or not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError(f"{name} labels must be {len(images)} integer class indices, one per image, "
-                         f"got {labels.dtype} of shape {labels.shape}.")
-    return images, labels
-
-
 def fit_fast(model, x_train, y_train, *, epochs: int, validation_data=None, verbose: int = 2,
              seed: int | None = None, batch_size: int = BATCH_SIZE, peak_learning_rate: float = PEAK_LEARNING_RATE,
              callbacks=None):
@@ -98,6 +71,7 @@ def fit_fast(model, x_train, y_train, *, epochs: int, validation_data=None, verb
     and any dropout repeat from run to run (the weights were drawn when the model was built). ``verbose=2`` prints one line per epoch.
 
     >>> import keras
+    >>> import numpy as np
     >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(2, activation="softmax")])
     >>> x = np.array([[0, 1], [1, 0]] * 32, np.float32); y = np.array([0, 1] * 32)
     >>> history = fit_fast(model, x, y, epochs=3, verbose=0, batch_size=8, peak_learning_rate=0.1)
@@ -112,8 +86,8 @@ def fit_fast(model, x_train, y_train, *, epochs: int, validation_data=None, verb
     if isinstance(verbose, bool) or verbose not in (0, 1, 2):
         raise ValueError(f"verbose must be 0 (silent), 1 (progress bar) or 2 (one line per epoch), got {verbose!r}.")
     seed = current_seed() if seed is None else seed_value(seed)
-    x_train, y_train = _check_labelled(x_train, y_train, "training")
-    _check_fits(model, x_train, "x_train")
+    x_train, y_train = labelled_images(x_train, y_train, "training")
+    images_fit_model(model, x_train, "x_train")
     classes = model.outputs[0].shape[-1]
     if y_train.min() < 0 or y_train.max() >= classes:
         raise ValueError(f"y_train must hold class indices 0..{classes - 1} (the model has {classes} outputs), "
@@ -122,69 +96,11 @@ def fit_fast(model, x_train, y_train, *, epochs: int, validation_data=None, verb
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
             raise ValueError(f"validation_data must be a pair (images, labels), got a {type(validation_data).__name__}"
                              + (f" of {len(validation_data)}" if isinstance(validation_data, (tuple, list)) else "") + ".")
-        validation_data = _check_labelled(*validation_data, "validation")
-        _check_fits(model, validation_data[0], "validation_data's images")
+        validation_data = labelled_images(*validation_data, "validation")
+        images_fit_model(model, validation_data[0], "validation_data's images")
     steps = epochs * -(-len(x_train) // batch_size)
     keras.utils.set_random_seed(seed)
     model.compile(optimizer=keras.optimizers.Adam(learning_rate_schedule(steps, peak=peak_learning_rate)),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     return model.fit(x_train, y_train, batch_size=batch_size, epochs=epochs, validation_data=validation_data,
                      verbose=verbose, callbacks=callbacks, shuffle=True)
-
-
-def shift_images(images: np.ndarray, dx: int, dy: int = 0) -> np.ndarray:
-    """Move each image of a batch ``(n, height, width[, channels])`` by ``dx`` pixels right, ``dy`` down.
-
-    Pixels pushed out of the frame are lost and the uncovered border is filled with 0
-    (black), as ``scipy.ndimage.shift`` does with ``order=0, mode="constant"``.
-    """
-    import scipy.ndimage
-
-    images = np.asarray(images)
-    if images.ndim not in (3, 4):
-        raise ValueError(f"images must be a batch (n, height, width) or (n, height, width, channels), "
-                         f"got shape {images.shape}.")
-    height, width = images.shape[1:3]
-    for name, value, side, size in (("dx", dx, "width", width), ("dy", dy, "height", height)):
-        if not isinstance(value, numbers.Integral) or isinstance(value, bool) or abs(value) >= size:
-            raise ValueError(f"{name} must be an int between -{size - 1} and {size - 1} (the images' {side} "
-                             f"is {size}), got {value!r}.")
-    offsets = (0, dy, dx) + (0,) * (images.ndim - 3)
-    return scipy.ndimage.shift(images, offsets, order=0, mode="constant", cval=0)
-
-
-def predicted_classes(model, images: np.ndarray, batch_size: int = 1000) -> np.ndarray:
-    """The class each image is given: the arg-max of the model's softmax output."""
-    batch_size = positive_int(batch_size, "batch_size")
-    if not callable(getattr(model, "predict", None)):
-        raise TypeError(f"model must be a keras.Model (or anything with a predict method), got {model!r}.")
-    images = numeric_array(images, "images")
-    if images.ndim < 2 or len(images) == 0:
-        raise ValueError(f"images must be a non-empty batch (n, ...), got shape {images.shape}.")
-    if hasattr(model, "inputs") and hasattr(model, "layers"):  # a Keras model: its input shape is known
-        _check_fits(keras_model(model), images, "images")
-    return np.argmax(model.predict(images, batch_size=batch_size, verbose=0), axis=-1)
-
-
-def shifted_accuracy(model, images: np.ndarray, labels: np.ndarray, shifts: Iterable[int] = range(5)) -> dict[int, float]:
-    """Accuracy of ``model`` on the images moved ``k`` pixels to the right, for each ``k`` in ``shifts``."""
-    images, labels = _check_labelled(images, labels, "test")
-    if isinstance(shifts, (str, bytes)) or not isinstance(shifts, Iterable):
-        raise ValueError(f"shifts must be a sequence of ints (pixels to the right), such as range(5); got {shifts!r}.")
-    return {int(k): float(np.mean(predicted_classes(model, shift_images(images, k)) == labels)) for k in shifts}
-
-
-def show_mistakes(images: np.ndarray, labels: np.ndarray, predicted: np.ndarray, *, title: str, count: int = 24,
-                  ncols: int = 8):
-    """A grid of the first ``count`` misclassified images, each titled with its true and predicted class."""
-    from course_utils.plotting import show_images
-
-    images, labels = _check_labelled(images, labels, "")
-    predicted = np.asarray(predicted)
-    if predicted.shape != labels.shape:
-        raise ValueError(f"predicted must have the shape of labels {labels.shape}, got {predicted.shape}.")
-    wrong = np.flatnonzero(predicted != labels)[: positive_int(count, "count")]
-    if len(wrong) == 0:
-        raise ValueError("there is no misclassified image to show: predicted equals labels everywhere.")
-    return show_images([images[i].squeeze() for i in wrong], [f"true {labels[i]}, said {predicted[i]}" for i in wrong],
-                       suptitle=title, ncols=min(ncols, len(wrong)), size=1.6, percentiles=None)

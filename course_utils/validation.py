@@ -221,3 +221,43 @@ def keras_image_tensor(x, name: str = "x"):
         raise ValueError(f"{name} must be a Keras tensor of shape (batch, height, width, channels); got shape "
                          f"{tuple(shape)}.")
     return x
+
+
+def images_fit_model(model, images: np.ndarray, name: str) -> None:
+    """A ``ValueError`` naming ``name`` unless ``images`` (a batch) has ``model``'s input shape (None: any size).
+
+    Grey digits without their channel axis, ``(n, 28, 28)`` for a ``(28, 28, 1)`` input, pass: Keras adds the axis.
+
+    >>> import keras
+    >>> model = keras.Sequential([keras.Input((4, 4, 1)), keras.layers.Flatten()], name="tiny")
+    >>> images_fit_model(model, np.zeros((2, 4, 4)), "x")
+    >>> images_fit_model(model, np.zeros((2, 5, 5, 1)), "x")
+    Traceback (most recent call last):
+    ...
+    ValueError: x must be a batch of shape (n, 4, 4, 1) for model 'tiny' (None: any size), got (2, 5, 5, 1).
+    """
+    expected = tuple(model.inputs[0].shape[1:])
+    given = images.shape[1:]
+    squeezed = given + (1,) == expected  # grey digits without their channel axis: Keras adds it
+    if not squeezed and (len(given) != len(expected) or any(e is not None and e != g for e, g in zip(expected, given))):
+        raise ValueError(f"{name} must be a batch of shape (n, {', '.join(map(str, expected))}) for model "
+                         f"{model.name!r} (None: any size), got {images.shape}.")
+
+
+def labelled_images(images, labels, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """``images`` (a non-empty numeric batch) and ``labels`` (one integer class per image) as arrays.
+
+    ``name`` says which data it is ("training", "validation", "test") in the ``ValueError``.
+
+    >>> labelled_images(np.zeros((2, 3, 3)), [0, 1.5], "test")
+    Traceback (most recent call last):
+    ...
+    ValueError: test labels must be 2 integer class indices, one per image, got float64 of shape (2,).
+    """
+    images, labels = numeric_array(images, f"{name} images".strip()), np.asarray(labels)
+    if images.ndim < 2 or len(images) == 0:
+        raise ValueError(f"{name} images must be a non-empty batch (n, ...), got shape {images.shape}.")
+    if labels.shape != (len(images),) or not np.issubdtype(labels.dtype, np.integer):
+        raise ValueError(f"{name} labels must be {len(images)} integer class indices, one per image, "
+                         f"got {labels.dtype} of shape {labels.shape}.")
+    return images, labels

@@ -429,7 +429,7 @@ row("lesson07.add_head", "returns the base", lambda: lambda base, n: base, "fail
 def _fine_tune(unfreeze=("conv2", "pool", "head"), compile_=True, rate=1e-4, helper=False):
     def fine_tune(model, first_trainable, learning_rate):
         if helper:
-            importlib.import_module("course_utils.pretrained").set_trainable_from(model, first_trainable)
+            importlib.import_module("course_utils.transfer").set_trainable_from(model, first_trainable)
         else:
             for layer in model.layers:
                 layer.trainable = layer.name in unfreeze

@@ -2,7 +2,7 @@
 
 import pytest
 
-from course_utils import mnist_models
+from course_utils import architectures, mnist_models
 
 
 def _by_hand_convnet():
@@ -15,7 +15,7 @@ def _by_hand_convnet():
 @pytest.mark.parametrize(("builder", "expected"), [
     (mnist_models.mlp, (28 * 28 + 1) * 256 + (256 + 1) * 10),
     (mnist_models.convnet, _by_hand_convnet()),
-    (mnist_models.lenet5, 156 + 2416 + 48120 + 10164 + 850),
+    (architectures.lenet5, 156 + 2416 + 48120 + 10164 + 850),
 ])
 def test_parameter_counts(builder, expected):
     assert builder().count_params() == expected
@@ -37,7 +37,7 @@ def test_convnet_shapes_and_output():
 
 
 def test_other_inputs_and_classes():
-    model = mnist_models.lenet5((32, 32, 3), num_classes=5)
+    model = architectures.lenet5((32, 32, 3), num_classes=5)
     assert tuple(model.output.shape) == (None, 5)
 
 

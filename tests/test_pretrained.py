@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from course_utils import pretrained
-from course_utils.pretrained import (imagenet_input, imagenet_labels, imagenet_model, keras_cache,
-                                     load_shipped_model, set_trainable_from, with_new_head)
+from course_utils.pretrained import imagenet_input, imagenet_labels, imagenet_model, keras_cache, load_shipped_model
+from course_utils.transfer import set_trainable_from, with_new_head
 
 SMALL = {"alpha": 0.35, "input_shape": (96, 96, 3)}  # a 1.7M-parameter MobileNetV2: quick to build
 

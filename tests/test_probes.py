@@ -15,7 +15,7 @@ from course_utils import architectures as arch
 from course_utils import arithmetic as ar
 from course_utils import convolution as conv
 from course_utils import data, environment, explorer, layer_table, mnist_models, padding, plotting, pretrained
-from course_utils import training, visualization as vis
+from course_utils import evaluation, training, transfer, visualization as vis
 
 
 @pytest.fixture(scope="module")
@@ -108,11 +108,11 @@ PROBES = [
     ("fit_fast", "seed=-3", lambda c, m: training.fit_fast(c, X, Y, epochs=1, seed=-3), ValueError, "seed must be an int from 0"),
     ("fit_fast", "verbose=True", lambda c, m: training.fit_fast(c, X, Y, epochs=1, verbose=True), ValueError, "verbose must be 0 .*, 1 .* or 2"),
     ("fit_fast", "text images", lambda c, m: training.fit_fast(c, "digits", Y, epochs=1), TypeError, "training images must be an array of numbers"),
-    ("predicted_classes", "model='model'", lambda c, m: training.predicted_classes("model", X), TypeError, r"model must be a keras.Model \(or anything with a predict method\), got 'model'"),
-    ("predicted_classes", "32x32 images for a 28x28 model", lambda c, m: training.predicted_classes(c, np.zeros((2, 32, 32, 1))), ValueError, r"images must be a batch of shape \(n, 28, 28, 1\)"),
-    ("predicted_classes", "batch_size=0", lambda c, m: training.predicted_classes(c, X, batch_size=0), ValueError, "batch_size must be a positive int, got 0"),
-    ("predicted_classes", "no images", lambda c, m: training.predicted_classes(c, np.zeros((0, 28, 28, 1))), ValueError, "images must be a non-empty batch"),
-    ("shifted_accuracy", "shifts=5", lambda c, m: training.shifted_accuracy(c, X, Y, shifts=5), ValueError, r"shifts must be a sequence of ints .* such as range\(5\); got 5"),
+    ("predicted_classes", "model='model'", lambda c, m: evaluation.predicted_classes("model", X), TypeError, r"model must be a keras.Model \(or anything with a predict method\), got 'model'"),
+    ("predicted_classes", "32x32 images for a 28x28 model", lambda c, m: evaluation.predicted_classes(c, np.zeros((2, 32, 32, 1))), ValueError, r"images must be a batch of shape \(n, 28, 28, 1\)"),
+    ("predicted_classes", "batch_size=0", lambda c, m: evaluation.predicted_classes(c, X, batch_size=0), ValueError, "batch_size must be a positive int, got 0"),
+    ("predicted_classes", "no images", lambda c, m: evaluation.predicted_classes(c, np.zeros((0, 28, 28, 1))), ValueError, "images must be a non-empty batch"),
+    ("shifted_accuracy", "shifts=5", lambda c, m: evaluation.shifted_accuracy(c, X, Y, shifts=5), ValueError, r"shifts must be a sequence of ints .* such as range\(5\); got 5"),
     # plotting
     ("show_images", "a batch array", lambda c, m: plotting.show_images(np.zeros((2, 5, 5)), ["a"], suptitle="s"), ValueError, "images and titles must have the same length; got 2 images and 1 titles"),
     ("show_images", "titles='a'", lambda c, m: plotting.show_images([np.zeros((5, 5))], "a", suptitle="s"), TypeError, "titles must be a list of str, one per image, got 'a'"),
@@ -135,7 +135,7 @@ PROBES = [
     ("mlp", "input_shape=(28, 28)", lambda c, m: mnist_models.mlp((28, 28)), ValueError, r"input_shape must be \(height, width, channels\)"),
     ("convnet", "num_classes=10.0", lambda c, m: mnist_models.convnet(num_classes=10.0), ValueError, "num_classes must be a positive int, got 10.0"),
     ("convnet", "input_shape=(3, 3, 1)", lambda c, m: mnist_models.convnet(input_shape=(3, 3, 1)), ValueError, r"input_shape \(3, 3, 1\) is too small for convnet.*at least 4x4"),
-    ("lenet5", "input_shape=(8, 8, 1)", lambda c, m: mnist_models.lenet5(input_shape=(8, 8, 1)), ValueError, r"too small for lenet5.*at least 12x12"),
+    ("lenet5", "input_shape=(8, 8, 1)", lambda c, m: arch.lenet5(input_shape=(8, 8, 1)), ValueError, r"too small for lenet5.*at least 12x12"),
     ("alexnet", "input_shape=(32, 32, 3)", lambda c, m: arch.alexnet(input_shape=(32, 32, 3)), ValueError, "too small for alexnet.*at least 67x67"),
     ("alexnet", "dropout=1.5", lambda c, m: arch.alexnet(dropout=1.5), ValueError, "dropout must be a number >= 0 and < 1, got 1.5"),
     ("vgg16", "input_shape=(16, 16, 3)", lambda c, m: arch.vgg16(input_shape=(16, 16, 3)), ValueError, "too small for vgg16.*at least 32x32"),
@@ -185,11 +185,11 @@ PROBES = [
     ("imagenet_input", "images='photo'", lambda c, m: pretrained.imagenet_input("VGG16", "photo"), TypeError, "images must be an array of numbers, got a str"),
     ("imagenet_input", "one image without the batch axis", lambda c, m: pretrained.imagenet_input("VGG16", np.zeros((224, 224, 3))), ValueError, r"images must be RGB images of shape \(n, height, width, 3\), got \(224, 224, 3\)"),
     ("imagenet_labels", "top=2000", lambda c, m: pretrained.imagenet_labels(np.zeros((1, 1000)), top=2000), ValueError, "top must be at most 1000"),
-    ("with_new_head", "base='model'", lambda c, m: pretrained.with_new_head("model", "flatten", 5), TypeError, "base must be a keras.Model, got a str"),
-    ("with_new_head", "features_layer='conv2'", lambda c, m: pretrained.with_new_head(mnist_models.convnet(), "conv2", 5), ValueError, r"features_layer must output one feature vector per image.*'conv2' outputs \(None, 14, 14, 64\).*flatten, hidden, predictions"),
-    ("with_new_head", "name=''", lambda c, m: pretrained.with_new_head(mnist_models.convnet(), "flatten", 5, name=""), ValueError, "name must be a non-empty str"),
-    ("set_trainable_from", "model='model'", lambda c, m: pretrained.set_trainable_from("model", "conv2"), TypeError, "model must be a keras.Model, got a str"),
-    ("set_trainable_from", "first_trainable=2", lambda c, m: pretrained.set_trainable_from(mnist_models.convnet(), 2), ValueError, "first_trainable must be a layer of 'convnet'.*got 2"),
+    ("with_new_head", "base='model'", lambda c, m: transfer.with_new_head("model", "flatten", 5), TypeError, "base must be a keras.Model, got a str"),
+    ("with_new_head", "features_layer='conv2'", lambda c, m: transfer.with_new_head(mnist_models.convnet(), "conv2", 5), ValueError, r"features_layer must output one feature vector per image.*'conv2' outputs \(None, 14, 14, 64\).*flatten, hidden, predictions"),
+    ("with_new_head", "name=''", lambda c, m: transfer.with_new_head(mnist_models.convnet(), "flatten", 5, name=""), ValueError, "name must be a non-empty str"),
+    ("set_trainable_from", "model='model'", lambda c, m: transfer.set_trainable_from("model", "conv2"), TypeError, "model must be a keras.Model, got a str"),
+    ("set_trainable_from", "first_trainable=2", lambda c, m: transfer.set_trainable_from(mnist_models.convnet(), 2), ValueError, "first_trainable must be a layer of 'convnet'.*got 2"),
     # explorer (the widget: its sliders would silently clamp a value out of range)
     ("ConvExplorer", "padding=4", lambda c, m: explorer.ConvExplorer(padding=4), ValueError, "padding must be one of 'valid', 'same', 1, 2, 3 .* got 4"),
     ("ConvExplorer", "padding='SAME'", lambda c, m: explorer.ConvExplorer(padding="SAME"), ValueError, "padding must be one of .* got 'SAME'"),
@@ -265,11 +265,11 @@ def test_a_sequential_model_works_with_the_visualization_helpers():
     assert vis.feature_maps(model, image, ["c"])["c"].shape == (6, 6, 2)
     assert vis.saliency_map(model, image, 1)[0].shape == (8, 8)
     assert vis.grad_cam(model, image, 1)[0].shape == (8, 8)
-    assert pretrained.with_new_head(model, "flat", 2).output_shape == (None, 2)
+    assert transfer.with_new_head(model, "flat", 2).output_shape == (None, 2)
 
 
 @pytest.mark.parametrize(("builder", "smallest", "channels"), [
-    (mnist_models.convnet, 4, 1), (mnist_models.lenet5, 12, 1), (arch.small_alexnet, 15, 1), (arch.small_vgg, 4, 1),
+    (mnist_models.convnet, 4, 1), (arch.lenet5, 12, 1), (arch.small_alexnet, 15, 1), (arch.small_vgg, 4, 1),
     (arch.small_googlenet, 4, 1), (arch.small_resnet, 2, 1), (arch.vgg16, 32, 3), (arch.alexnet, 67, 3)])
 def test_the_smallest_input_a_builder_accepts_is_the_smallest_keras_can_build(builder, smallest, channels,
                                                                             monkeypatch):

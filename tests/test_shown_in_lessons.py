@@ -27,8 +27,8 @@ SHOWN = {
     ("architectures", "small_vgg"): ("05", ["keras.Sequential([", "keras.layers.Conv2D(16, 3", "keras.layers.Conv2D(32, 3"]),
     ("visualization", "value_and_gradient"): ("06", ["tf.GradientTape()", "tape.gradient(", "jax.value_and_grad(",
                                                      ".backward()"]),
-    ("pretrained", "with_new_head"): ("07", ["trainable = False", "keras.layers.Dense(", "keras.Model(base.input"]),
-    ("pretrained", "set_trainable_from"): ("07", ['.trainable = True', "model.compile("]),
+    ("transfer", "with_new_head"): ("07", ["trainable = False", "keras.layers.Dense(", "keras.Model(base.input"]),
+    ("transfer", "set_trainable_from"): ("07", ['.trainable = True', "model.compile("]),
 }
 
 

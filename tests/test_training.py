@@ -1,12 +1,12 @@
-"""The fast recipe and the evaluation helpers of lesson 04 (course_utils.training)."""
+"""The fast recipe of lesson 04 (course_utils.training) and the evaluation helpers (course_utils.evaluation)."""
 
 import math
 
 import numpy as np
 import pytest
 
-from course_utils import training
-from course_utils.training import fit_fast, learning_rate_schedule, shift_images, shifted_accuracy, show_mistakes
+from course_utils.evaluation import predicted_classes, shift_images, shifted_accuracy, show_mistakes
+from course_utils.training import fit_fast, learning_rate_schedule
 
 
 class SidePicker:
@@ -48,7 +48,7 @@ def test_shifted_accuracy_of_a_hand_made_model():
 
 
 def test_predicted_classes_are_the_arg_max():
-    assert training.predicted_classes(SidePicker(), _dot_images([0, 27])).tolist() == [0, 1]
+    assert predicted_classes(SidePicker(), _dot_images([0, 27])).tolist() == [0, 1]
 
 
 def test_schedule_warms_up_linearly_then_follows_a_cosine_to_zero():
