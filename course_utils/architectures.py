@@ -179,6 +179,7 @@ def basic_block(x, filters: int, *, strides: int = 1, name: str, bn_momentum: fl
 
     ``bn_momentum`` is the batch norms' running-average momentum (Keras's default 0.99; a short
     training needs a smaller one before the running statistics can serve at inference).
+    Shown in lesson 05: the lesson writes the identity-shortcut block out, layer by layer, first.
 
     >>> import keras
     >>> tuple(basic_block(keras.Input((8, 8, 16)), 32, strides=2, name="b").shape)

@@ -24,6 +24,7 @@ SHOWN = {
                                       'loss="sparse_categorical_crossentropy"', 'metrics=["accuracy"]', "model.fit("]),
     ("architectures", "inception_module"): ("05", ["keras.layers.Conv2D(", "keras.layers.MaxPooling2D(3, strides=1",
                                                    "keras.layers.Concatenate("]),
+    ("architectures", "basic_block"): ("05", ["keras.layers.BatchNormalization()", "keras.layers.Add()([shortcut,"]),
     ("architectures", "small_vgg"): ("05", ["keras.Sequential([", "keras.layers.Conv2D(16, 3", "keras.layers.Conv2D(32, 3"]),
     ("visualization", "value_and_gradient"): ("06", ["tf.GradientTape()", "tape.gradient(", "jax.value_and_grad(",
                                                      ".backward()"]),
