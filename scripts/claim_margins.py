@@ -13,7 +13,8 @@ margin with the run that gave it.
 Records are appended to ``--out`` (default ``build/claims/<profile>.jsonl``) as each notebook finishes,
 tagged with the notebook file's sha256; a run already recorded there as ok for the notebook as it is
 now is not repeated, so an interrupted call can simply be called again, and an edited notebook is run
-afresh. The table covers the latest record of each run of the notebooks as they are now. A run that fails is reported with the claim that failed.
+afresh. The table covers the latest record of each run of the notebooks as they are now. Each executed
+notebook, outputs and figures included, is kept in ``build/executed/PROFILE/LANE/seedN/``. A run that fails is reported with the claim that failed.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import hashlib
 import itertools
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -86,6 +88,11 @@ def execute(notebook: Path, lane, seed: int, profile: str) -> list[dict]:
             if "TimeoutError" not in result.stderr:
                 break
         records = [json.loads(line) | tag for line in log.read_text().splitlines()] if log.exists() else []
+        executed = Path(tmp) / notebook.name
+        if executed.exists():  # kept, with its outputs and figures, to be looked at
+            kept = ROOT / "build" / "executed" / profile / lane.name / f"seed{seed}"
+            kept.mkdir(parents=True, exist_ok=True)
+            shutil.copy(executed, kept / notebook.name)
     error = "" if result.returncode == 0 else result.stderr.strip().splitlines()[-1][:300]
     status = "failed" if error else "ok"
     print(f"{notebook.stem} [{lane.name}, seed {seed}, {profile}]: {status} in {seconds:.0f} s, "
