@@ -7,6 +7,11 @@ The lecture formulas are special cases of :func:`conv_output_size`:
 - ``O = (W - F + 2P) / S + 1``: ``conv_output_size(W, F, stride=S, padding=P)``;
 - ``floor((m + 2p - n - (n - 1)(d - 1)) / s) + 1``: the same with ``dilation=d``.
 
+This module is the one place a convolution's ``padding`` is parsed: :func:`padding_zeros` turns
+one axis's spec into the zeros added before and after, :func:`padding_per_axis` splits an image's
+spec into one spec per axis.  :mod:`course_utils.padding`, :mod:`course_utils.convolution` and
+:mod:`course_utils.explorer` call them rather than reading ``padding`` themselves.
+
 Example (the worked examples of Ollion and Grisel's lecture and of Pitié's handout):
     >>> dense_params(640 * 480 * 3, 1000)
     921601000
@@ -22,6 +27,7 @@ Example (the worked examples of Ollion and Grisel's lecture and of Pitié's hand
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Iterable, Sequence
 
 from course_utils.validation import non_negative_int, positive_int, positive_pair
@@ -47,23 +53,60 @@ def conv2d_params(kernel_size, in_channels: int, filters: int, *, bias: bool = T
     return (f_h * f_w * in_channels + (1 if bias else 0)) * filters
 
 
-def _explicit_padding(padding, name: str = "padding") -> tuple[int, int] | str:
-    """``'valid'``/``'same'`` unchanged, an int ``p`` as ``(p, p)``, a pair checked; else a ValueError."""
-    if isinstance(padding, str):
-        if padding not in ("valid", "same"):
-            raise ValueError(f"{name} must be 'valid', 'same', an int or a (before, after) pair; got {padding!r}.")
-        return padding
-    pair = padding if isinstance(padding, (tuple, list)) else (padding, padding)
-    if len(pair) != 2:
-        raise ValueError(f"{name} must be 'valid', 'same', an int or a (before, after) pair; got {padding!r}.")
-    return non_negative_int(pair[0], name), non_negative_int(pair[1], name)
+KERAS_MODES = ("valid", "same")
+"""The padding modes Keras names: no zeros, or enough zeros for ``ceil(size / stride)`` positions."""
 
 
-def _keras_mode(padding, name: str) -> str:
-    """Transposed convolutions and pooling layers in Keras know only 'valid' and 'same'."""
-    if padding not in ("valid", "same"):
-        raise ValueError(f"{name} must be 'valid' or 'same' (the two modes Keras offers here); got {padding!r}.")
-    return padding
+def _one_of(forms: list[str]) -> str:
+    """``'a, b or c'``."""
+    return forms[0] if len(forms) == 1 else ", ".join(forms[:-1]) + " or " + forms[-1]
+
+
+def _is_zeros(value) -> bool:
+    """Whether ``value`` is a number of zeros: an int >= 0 (numpy's too), not a bool."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= 0
+
+
+def _axis_padding(value, name: str = "padding", *, modes: tuple[str, ...] = KERAS_MODES,
+                  zeros: bool = True) -> str | tuple[int, int]:
+    """The check of one axis's padding: a mode of ``modes`` as it is, and (if ``zeros``) an int ``p``
+    as ``(p, p)`` or a ``(before, after)`` pair as a tuple of ints; else a ValueError naming ``name``."""
+    if isinstance(value, str):
+        if value in modes:
+            return value
+    elif zeros:
+        pair = value if isinstance(value, (tuple, list)) else (value, value)
+        if len(pair) == 2 and all(_is_zeros(n) for n in pair):
+            return int(pair[0]), int(pair[1])
+    forms = [repr(mode) for mode in modes] + (["a non-negative int", "a (before, after) pair of them"] if zeros else [])
+    note = "" if zeros else " (the only modes Keras offers here)"
+    raise ValueError(f"{name} must be {_one_of(forms)}{note}; got {value!r}.")
+
+
+def padding_per_axis(padding, axes: int = 2, *, modes: tuple[str, ...] = KERAS_MODES) -> tuple:
+    """An image's ``padding`` split into one checked spec per spatial axis: a mode or ``(before, after)``.
+
+    With ``axes=2`` (height, width) it takes what Keras ``Conv2D`` and ``ZeroPadding2D`` take: a mode
+    of ``modes`` or an int for both axes, ``(pad_h, pad_w)``, or ``((top, bottom), (left, right))``.
+    With ``axes=1`` (a row) it is one axis's spec: a mode, an int or ``(before, after)``.
+    ``modes=()`` refuses 'valid' and 'same' (for callers without a kernel to size them).
+
+    >>> padding_per_axis("same"), padding_per_axis(1), padding_per_axis(((2, 0), 1))
+    (('same', 'same'), ((1, 1), (1, 1)), ((2, 0), (1, 1)))
+    >>> padding_per_axis((1, 2), axes=1)
+    ((1, 2),)
+    """
+    if axes == 1:
+        return (_axis_padding(padding, modes=modes),)
+    if axes != 2:
+        raise ValueError(f"axes must be 1 (a row) or 2 (an image); got {axes!r}.")
+    if isinstance(padding, (tuple, list)) and len(padding) == 2:
+        return tuple(_axis_padding(part, f"padding for the {axis}", modes=())
+                     for part, axis in zip(padding, ("height", "width")))
+    if (isinstance(padding, str) and padding in modes) or _is_zeros(padding):
+        return (_axis_padding(padding, modes=modes),) * 2
+    forms = [repr(mode) for mode in modes] + ["a non-negative int", "(pad_h, pad_w)", "((top, bottom), (left, right))"]
+    raise ValueError(f"padding must be {_one_of(forms)}; got {padding!r}.")
 
 
 def _no_stride_with_dilation(stride: int, dilation: int) -> None:
@@ -86,9 +129,9 @@ def conv_output_size(size: int, kernel_size: int, *, stride: int = 1, padding: P
                      dilation: int = 1) -> int:
     """Output length of a convolution along one axis.
 
-    ``'same'`` gives ``ceil(size / stride)``; otherwise the input is padded (``'valid'``: not at
-    all) and ``floor((size + before + after - span) / stride) + 1`` positions fit, where
-    ``span = dilation * (kernel_size - 1) + 1``.
+    The input is padded with the zeros of :func:`padding_zeros` and
+    ``floor((size + before + after - span) / stride) + 1`` positions fit, where
+    ``span = dilation * (kernel_size - 1) + 1``; for ``'same'`` that is ``ceil(size / stride)``.
 
     >>> conv_output_size(16, 3, stride=2)
     7
@@ -98,10 +141,7 @@ def conv_output_size(size: int, kernel_size: int, *, stride: int = 1, padding: P
     size, stride = positive_int(size, "size"), positive_int(stride, "stride")
     span = dilated_kernel_size(kernel_size, dilation)
     _no_stride_with_dilation(stride, dilation)
-    padding = _explicit_padding(padding)
-    if padding == "same":
-        return -(-size // stride)
-    before, after = (0, 0) if padding == "valid" else padding
+    before, after = padding_zeros(size, kernel_size, stride=stride, padding=padding, dilation=dilation)
     padded = size + before + after
     if span > padded:
         raise ValueError(f"kernel_size={kernel_size} with dilation={dilation} spans {span} pixels, more than the "
@@ -117,9 +157,31 @@ def same_padding(size: int, kernel_size: int, *, stride: int = 1, dilation: int 
     >>> same_padding(7, 3), same_padding(8, 4), same_padding(8, 4, stride=2), same_padding(5, 3, dilation=2)
     ((1, 1), (1, 2), (1, 1), (2, 2))
     """
-    out = conv_output_size(size, kernel_size, stride=stride, padding="same", dilation=dilation)
-    total = max((out - 1) * stride + dilated_kernel_size(kernel_size, dilation) - size, 0)
+    size, stride = positive_int(size, "size"), positive_int(stride, "stride")
+    span = dilated_kernel_size(kernel_size, dilation)
+    _no_stride_with_dilation(stride, dilation)
+    out = -(-size // stride)
+    total = max((out - 1) * stride + span - size, 0)
     return total // 2, total - total // 2
+
+
+def padding_zeros(size: int, kernel_size: int, *, stride: int = 1, padding: Padding = "valid",
+                  dilation: int = 1) -> tuple[int, int]:
+    """The zeros ``(before, after)`` a convolution's ``padding`` adds along one axis.
+
+    ``'valid'``: none; ``'same'``: :func:`same_padding` (Keras's split); an int ``p``: ``(p, p)``;
+    a ``(before, after)`` pair: as given.  Anything else is a ValueError listing these.  The sizes
+    (checked by :func:`same_padding`) matter only for ``'same'``.
+
+    >>> padding_zeros(8, 4), padding_zeros(8, 4, padding="same"), padding_zeros(8, 4, padding=2)
+    ((0, 0), (1, 2), (2, 2))
+    >>> padding_zeros(8, 4, padding=(0, 3))
+    (0, 3)
+    """
+    spec = _axis_padding(padding)
+    if spec == "same":
+        return same_padding(size, kernel_size, stride=stride, dilation=dilation)
+    return (0, 0) if spec == "valid" else spec
 
 
 def transposed_conv_output_size(size: int, kernel_size: int, *, stride: int = 1, padding: str = "valid",
@@ -138,7 +200,7 @@ def transposed_conv_output_size(size: int, kernel_size: int, *, stride: int = 1,
     size, stride = positive_int(size, "size"), positive_int(stride, "stride")
     span = dilated_kernel_size(kernel_size, dilation)
     _no_stride_with_dilation(stride, dilation)
-    padding = _keras_mode(padding, "padding")
+    padding = _axis_padding(padding, zeros=False)
     if output_padding is None:
         return size * stride + (max(span - stride, 0) if padding == "valid" else 0)
     output_padding = non_negative_int(output_padding, "output_padding")
@@ -163,7 +225,7 @@ def pool_output_size(size: int, pool_size: int, *, stride: int | None = None, pa
     """
     size, pool_size = positive_int(size, "size"), positive_int(pool_size, "pool_size")
     stride = pool_size if stride is None else stride
-    if _keras_mode(padding, "padding") == "valid" and pool_size > size:
+    if _axis_padding(padding, zeros=False) == "valid" and pool_size > size:
         raise ValueError(f"pool_size={pool_size} is larger than the input (size={size}) with padding='valid': "
                          "the output would be empty.")
     return conv_output_size(size, pool_size, stride=stride, padding=padding)
@@ -183,7 +245,7 @@ def conv_output_shape(input_shape: tuple[int, int], kernel_size, *, strides=1, p
     """Output ``(height, width)`` of a 2-D convolution; each argument is one value or a pair.
 
     ``padding`` follows Keras: ``'valid'``, ``'same'``, or as ``ZeroPadding2D`` takes it: an int,
-    ``(pad_h, pad_w)``, or ``((top, bottom), (left, right))``.
+    ``(pad_h, pad_w)``, or ``((top, bottom), (left, right))`` (see :func:`padding_per_axis`).
 
     >>> conv_output_shape((16, 16), 3, strides=(2, 3)), conv_output_shape((5, 6), (3, 2), padding=((1, 0), 2))
     ((7, 5), (4, 9))
@@ -192,9 +254,8 @@ def conv_output_shape(input_shape: tuple[int, int], kernel_size, *, strides=1, p
         raise ValueError(f"input_shape must be (height, width); got {input_shape!r}.")
     strides, dilation = positive_pair(strides, "strides"), positive_pair(dilation, "dilation")
     _no_stride_with_dilation(max(strides), max(dilation))  # Keras refuses it even on different axes
-    pads = (padding, padding) if isinstance(padding, str) else _per_axis(padding, "padding")
     return tuple(conv_output_size(n, k, stride=s, padding=p, dilation=d) for n, k, s, p, d in zip(
-        input_shape, positive_pair(kernel_size, "kernel_size"), strides, pads, dilation))
+        input_shape, positive_pair(kernel_size, "kernel_size"), strides, padding_per_axis(padding), dilation))
 
 
 def transposed_conv_output_shape(input_shape: tuple[int, int], kernel_size, *, strides=1, padding="valid",

@@ -5,7 +5,9 @@ the kernel slides over the image unflipped.  The textbook *convolution* flips th
 kernel first.  :func:`conv2d` and :func:`conv2d_loops` compute what ``Conv2D``
 computes (no bias); :func:`convolve2d` is the textbook one.  :func:`conv2d` also takes
 Keras's ``padding`` ('valid', 'same') or an explicit amount, a padding ``mode`` from
-:mod:`course_utils.padding` (zero, replicate, symmetric, reflect, wrap) and a ``dilation``.
+:mod:`course_utils.padding` (zero, replicate, symmetric, reflect, wrap) and a ``dilation``;
+the zeros each ``padding`` adds come from :func:`course_utils.arithmetic.padding_zeros`, the one
+parser of padding specs.
 
 Shapes follow Keras: an image is ``(H, W)`` or ``(H, W, C_in)``; a kernel is
 ``(F_h, F_w)`` for a 2-D image, ``(F_h, F_w, C_in)`` for one output channel of a
@@ -23,7 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from course_utils.arithmetic import dilated_kernel_size, same_padding
+from course_utils.arithmetic import dilated_kernel_size, padding_per_axis, padding_zeros
 from course_utils.padding import MODES, pad
 from course_utils.validation import numeric_array, positive_pair
 
@@ -65,13 +67,9 @@ def _prepare(image, kernel, stride, padding="valid", mode="zero",
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}; got {mode!r}.")
     spans = [dilated_kernel_size(f, d) for f, d in zip(kernel.shape[:2], dilations)]
-    if padding == "same":
-        padding = tuple(same_padding(n, f, stride=s, dilation=d)
-                        for n, f, s, d in zip(image.shape[:2], kernel.shape[:2], strides, dilations))
-    elif padding != "valid" and isinstance(padding, str):
-        raise ValueError(f"padding must be 'valid', 'same', an int, (pad_h, pad_w) or ((top, bottom), (left, right)); "
-                         f"got {padding!r}.")
-    padded = image if padding == "valid" else pad(image, padding, mode)
+    zeros = tuple(padding_zeros(n, f, stride=s, padding=p, dilation=d) for n, f, s, p, d in zip(
+        image.shape[:2], kernel.shape[:2], strides, padding_per_axis(padding), dilations))
+    padded = image if zeros == ((0, 0), (0, 0)) else pad(image, zeros, mode)
     if spans[0] > padded.shape[0] or spans[1] > padded.shape[1]:
         dilated = f" (dilated to span {spans[0]}x{spans[1]})" if spans != list(kernel.shape[:2]) else ""
         where = "" if padded is image else f" padded to {padded.shape[0]}x{padded.shape[1]}"

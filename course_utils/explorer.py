@@ -3,7 +3,8 @@
 The drawing follows Dumoulin & Visin's "conv_arithmetic" figures: the input grid (blue) with its
 padding (dashed, white), the taps of the kernel at one position (dark), a dot at the centre of
 every position the kernel takes, and the output grid (teal) filling in position by position.
-Sizes come from :mod:`course_utils.arithmetic`, so the picture shows what Keras builds.
+Sizes and zeros come from :mod:`course_utils.arithmetic` (:func:`~course_utils.arithmetic.padding_zeros`
+is the one parser of padding specs), so the picture shows what Keras builds.
 
 Example (no browser needed):
     >>> fig = draw_convolution(5, 3, stride=2, padding=1)
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from course_utils.arithmetic import conv_output_size, same_padding
+from course_utils.arithmetic import conv_output_size, padding_zeros
 from course_utils.convolution import conv2d
 from course_utils.validation import positive_int
 
@@ -38,32 +39,27 @@ COLOURS = {"input": "#b3d4ea", "pad": "white", "tap": "#1f5f8b", "done": "#9fd8c
            "current": "#1b7f70"}
 
 
-def _padding_pair(size: int, kernel_size: int, stride: int, padding: Padding, dilation: int) -> tuple[int, int]:
-    if padding == "same":
-        return same_padding(size, kernel_size, stride=stride, dilation=dilation)
-    return (0, 0) if padding == "valid" else (padding, padding)
-
-
 def output_size_formula(size: int, kernel_size: int, *, stride: int = 1, padding: Padding = "valid",
                         dilation: int = 1) -> str:
     """The output size of a square convolution with the formula filled in, as one line of text.
 
-    ``padding`` is 'valid', 'same' or an int (zeros on every side).  Raises ``ValueError``
-    (from :func:`course_utils.arithmetic.conv_output_size`) for settings Keras refuses.
+    ``padding`` is 'valid', 'same' or an int (zeros on every side): the formula has a single P, so
+    ``(before, after)`` pairs are refused.  Raises ``ValueError`` (from
+    :func:`course_utils.arithmetic.conv_output_size`) for settings Keras refuses.
 
     >>> output_size_formula(7, 3, padding="same", stride=2)
     "'same': O = ceil(W / S) = ceil(7 / 2) = 4 (Keras adds 1 zero before and 1 after)"
     """
-    if padding not in ("valid", "same") and (isinstance(padding, bool) or not isinstance(padding, (int, np.integer))):
-        raise ValueError(f"padding must be 'valid', 'same' or an int (zeros on every side); got {padding!r}.")
+    if isinstance(padding, (tuple, list)):
+        raise ValueError(f"padding must be 'valid', 'same' or an int (zeros on every side); got {padding!r}: "
+                         "the formula has a single P, the same zeros before and after.")
     out = conv_output_size(size, kernel_size, stride=stride, padding=padding, dilation=dilation)
+    before, after = padding_zeros(size, kernel_size, stride=stride, padding=padding, dilation=dilation)
     if padding == "same":
-        before, after = same_padding(size, kernel_size, stride=stride, dilation=dilation)
         return (f"'same': O = ceil(W / S) = ceil({size} / {stride}) = {out} "
                 f"(Keras adds {before} zero{'s' * (before != 1)} before and {after} after)")
-    p = 0 if padding == "valid" else padding
     return (f"O = floor((W + 2P - D(F - 1) - 1) / S) + 1 = "
-            f"floor(({size} + 2*{p} - {dilation}*({kernel_size} - 1) - 1) / {stride}) + 1 = {out}")
+            f"floor(({size} + 2*{before} - {dilation}*({kernel_size} - 1) - 1) / {stride}) + 1 = {out}")
 
 
 def _square(ax: Axes, row: float, col: float, colour: str, gid: str, **style) -> None:
@@ -125,7 +121,7 @@ def draw_convolution(size: int, kernel_size: int, *, stride: int = 1, padding: P
     if not isinstance(step, (int, np.integer)) or not 0 <= step < out * out:
         raise ValueError(f"step must be an int from 0 to {out * out - 1} (the {out}x{out} output positions); "
                          f"got {step!r}.")
-    before, after = _padding_pair(size, kernel_size, stride, padding, dilation)
+    before, after = padding_zeros(size, kernel_size, stride=stride, padding=padding, dilation=dilation)
     padded = size + before + after
     values = _values(image, kernel, size, kernel_size, stride, dilation, before, after)
     pad_text = {"valid": "no padding ('valid')", "same": f"'same' padding {before} + {after}"}.get(

@@ -14,7 +14,8 @@ wrap        ``wrap``         cyclic shift        ``B C | A B C | A B``
 ==========  ===============  ==================  =================================
 
 Keras ``padding='same'`` always pads with zeros; the other modes need an explicit
-padding step (``numpy.pad``, ``keras.ops.pad`` or ``tf.pad``).
+padding step (``numpy.pad``, ``keras.ops.pad`` or ``tf.pad``).  How much to pad is read by
+:func:`course_utils.arithmetic.padding_per_axis`, the one parser of padding specs.
 
 Example:
     >>> "".join(pad(list("ABC"), 2, mode="symmetric"))
@@ -24,6 +25,8 @@ Example:
 from __future__ import annotations
 
 import numpy as np
+
+from course_utils.arithmetic import KERAS_MODES, padding_per_axis
 
 MODES = {"zero": "constant", "replicate": "edge", "symmetric": "symmetric", "reflect": "reflect", "wrap": "wrap"}
 """The course's name for each padding mode -> the name ``numpy.pad`` uses."""
@@ -36,28 +39,13 @@ LECTURE_NAMES = {"zero": "zero shift", "replicate": "border extension", "symmetr
 """How Khanzhina's lecture labels each mode (the names ``pad`` does not take, for display)."""
 
 
-def _amounts(padding, spatial_axes: int) -> list[tuple[int, int]]:
-    """``(before, after)`` per spatial axis from an int, a per-axis value per axis, or (1-D) one pair."""
-    def pair(value, where):
-        both = value if isinstance(value, (tuple, list)) else (value, value)
-        if len(both) != 2 or any(isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0 for n in both):
-            raise ValueError(f"padding{where} must be a non-negative int or a (before, after) pair of them; "
-                             f"got {value!r}.")
-        return int(both[0]), int(both[1])
-
-    if spatial_axes == 1 or not isinstance(padding, (tuple, list)):
-        return [pair(padding, "")] * spatial_axes
-    if len(padding) != 2:
-        raise ValueError(f"padding must be an int, (pad_h, pad_w) or ((top, bottom), (left, right)); got {padding!r}.")
-    return [pair(padding[0], " for the height"), pair(padding[1], " for the width")]
-
-
 def pad(image, padding, mode: str = "zero") -> np.ndarray:
     """``image`` padded on its spatial axes with ``numpy.pad`` in one of the :data:`MODES`.
 
     ``image`` is a row ``(W,)``, a grey image ``(H, W)`` or a colour image ``(H, W, C)`` (the
     channels are not padded).  ``padding`` is an int (all sides), and for images also
-    ``(pad_h, pad_w)`` or ``((top, bottom), (left, right))``, as Keras ``ZeroPadding2D`` takes it.
+    ``(pad_h, pad_w)`` or ``((top, bottom), (left, right))``, as Keras ``ZeroPadding2D`` takes it
+    (for a row, ``(before, after)``).  'valid' and 'same' are refused: they depend on a kernel.
 
     >>> pad(np.array([1, 2, 3]), (1, 2), mode="wrap")
     array([3, 1, 2, 3, 1, 2])
@@ -70,7 +58,13 @@ def pad(image, padding, mode: str = "zero") -> np.ndarray:
     if image.ndim not in (1, 2, 3):
         raise ValueError(f"image must be a row (W,), an image (H, W) or (H, W, C); got shape {image.shape}.")
     spatial = min(image.ndim, 2)
-    widths = _amounts(padding, spatial) + [(0, 0)] * (image.ndim - spatial)
+    if isinstance(padding, str) and padding in KERAS_MODES:
+        forms = ("an int or (before, after)" if spatial == 1
+                 else "an int, (pad_h, pad_w) or ((top, bottom), (left, right))")
+        raise ValueError(f"padding={padding!r} is a convolution's mode, not an amount of zeros, and pad has no kernel "
+                         f"to size it: give the zeros ({forms}); course_utils.arithmetic.padding_zeros computes them "
+                         "for a kernel.")
+    widths = [*padding_per_axis(padding, spatial, modes=()), *[(0, 0)] * (image.ndim - spatial)]
     if mode != "zero" and 0 in image.shape[:spatial]:
         raise ValueError(f"image has no pixels to copy (shape {image.shape}): mode {mode!r} repeats the image's own "
                          "values; only mode 'zero' can pad an empty image.")

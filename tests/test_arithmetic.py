@@ -11,8 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from course_utils.arithmetic import (conv2d_params, conv_output_shape, conv_output_size, dense_params,
-                                     dilated_kernel_size, pool_output_shape, pool_output_size, receptive_field,
-                                     transposed_conv_output_shape, transposed_conv_output_size)
+                                     dilated_kernel_size, padding_per_axis, padding_zeros, pool_output_shape,
+                                     pool_output_size, receptive_field, same_padding, transposed_conv_output_shape,
+                                     transposed_conv_output_size)
 
 
 def test_dense_layer_on_a_640x480_image():
@@ -55,6 +56,9 @@ def test_bad_arguments_get_clear_errors(call, words):
 
 
 # Output sizes: the lectures' worked examples and formulas, by hand.
+
+ONE_AXIS = "padding must be 'valid', 'same', a non-negative int or a (before, after) pair of them; got "
+"""The start of the one padding parser's message for one axis (the given value follows)."""
 
 def test_pities_stride_examples_on_16x16_with_3x3():
     assert [conv_output_shape((16, 16), 3, strides=s) for s in (1, 2, 3, 4)] == [(14, 14), (7, 7), (5, 5), (4, 4)]
@@ -142,14 +146,15 @@ def test_receptive_field_takes_any_sequence():
     (lambda: conv_output_size(6, 3, dilation=3), "spans 7 pixels"),
     (lambda: conv_output_size(8, 3, stride=2, dilation=2), "dilation=2 together with stride=2"),
     (lambda: conv_output_shape((8, 8), 3, strides=(2, 1), dilation=(1, 2)), "dilation=2 together with stride=2"),
-    (lambda: conv_output_size(8, 3, padding="full"), "padding must be 'valid', 'same', an int"),
-    (lambda: conv_output_size(8, 3, padding=-1), "padding must be a non-negative int, got -1"),
-    (lambda: conv_output_size(8, 3, padding=(1, 2, 3)), "a (before, after) pair"),
+    (lambda: conv_output_size(8, 3, padding="full"), ONE_AXIS + "'full'."),
+    (lambda: conv_output_size(8, 3, padding=-1), ONE_AXIS + "-1."),
+    (lambda: conv_output_size(8, 3, padding=(1, 2, 3)), "a (before, after) pair of them; got (1, 2, 3)."),
     (lambda: conv_output_size(0, 3), "size must be a positive int, got 0"),
     (lambda: conv_output_size(8, 3, stride=0), "stride must be a positive int, got 0"),
     (lambda: transposed_conv_output_size(4, 3, stride=2, output_padding=2),
      "output_padding must be smaller than stride"),
-    (lambda: transposed_conv_output_size(4, 3, padding=1), "padding must be 'valid' or 'same'"),
+    (lambda: transposed_conv_output_size(4, 3, padding=1),
+     "padding must be 'valid' or 'same' (the only modes Keras offers here); got 1."),
     (lambda: transposed_conv_output_size(1, 2, padding="same", output_padding=0), "empty output"),
     (lambda: pool_output_size(3, 5), "pool_size=5 is larger than the input (size=3)"),
     (lambda: pool_output_size(8, 2, padding=1), "padding must be 'valid' or 'same'"),
@@ -164,3 +169,145 @@ def test_receptive_field_takes_any_sequence():
 def test_bad_sizes_get_clear_errors(call, words):
     with pytest.raises(ValueError, match=re.escape(words)):
         call()
+
+
+# Padding specs: the one parser (padding_zeros for one axis, padding_per_axis for an image), and the
+# modules that use it (conv_output_shape, convolution.conv2d, padding.pad, the explorer) agreeing with Keras.
+
+@pytest.mark.parametrize(("padding", "zeros"), [
+    ("valid", (0, 0)), ("same", (1, 2)), (0, (0, 0)), (3, (3, 3)), (np.int64(2), (2, 2)),
+    ((0, 3), (0, 3)), ([2, 1], (2, 1)), ((np.int32(1), 0), (1, 0)),
+])
+def test_padding_zeros_takes_every_form(padding, zeros):
+    got = padding_zeros(8, 4, padding=padding)
+    assert got == zeros and all(type(n) is int for n in got)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.integers(1, 40), st.integers(1, 7), st.integers(1, 4), st.integers(1, 3))
+def test_same_zeros_are_same_padding_and_give_ceil_size_over_stride(size, kernel, stride, dilation):
+    if stride > 1 and dilation > 1:  # Keras refuses both at once
+        return
+    zeros = padding_zeros(size, kernel, stride=stride, padding="same", dilation=dilation)
+    assert zeros == same_padding(size, kernel, stride=stride, dilation=dilation)
+    assert zeros[1] - zeros[0] in (0, 1)  # Keras/TensorFlow: an odd total puts the extra zero after
+    assert conv_output_size(size, kernel, stride=stride, padding="same", dilation=dilation) == -(-size // stride)
+    assert conv_output_size(size, kernel, stride=stride, padding=zeros, dilation=dilation) == -(-size // stride)
+
+
+@pytest.mark.parametrize("padding", [True, False, -1, 1.5, np.float64(2.0), (1, 2, 3), (1,), (1, -1), (1, True),
+                                     ((1, 2), 1), "SAME", "full", None])
+def test_padding_zeros_refuses_anything_else_naming_padding_and_what_it_takes(padding):
+    with pytest.raises(ValueError, match=re.escape(ONE_AXIS + repr(padding) + ".")):
+        padding_zeros(8, 3, padding=padding)
+
+
+@pytest.mark.parametrize(("padding", "axes", "specs"), [
+    ("valid", 2, ("valid", "valid")),
+    ("same", 2, ("same", "same")),
+    (2, 2, ((2, 2), (2, 2))),
+    ((1, 2), 2, ((1, 1), (2, 2))),  # (pad_h, pad_w), as ZeroPadding2D reads a pair
+    (((1, 0), (2, 3)), 2, ((1, 0), (2, 3))),
+    (((1, 0), 2), 2, ((1, 0), (2, 2))),
+    ((1, 2), 1, ((1, 2),)),  # a row: the pair is (before, after)
+    ("same", 1, ("same",)),
+])
+def test_padding_per_axis_splits_every_form(padding, axes, specs):
+    assert padding_per_axis(padding, axes) == specs
+
+
+@pytest.mark.parametrize(("call", "words"), [
+    (lambda: padding_per_axis("full"), "padding must be 'valid', 'same', a non-negative int, (pad_h, pad_w) or "
+                                       "((top, bottom), (left, right)); got 'full'."),
+    (lambda: padding_per_axis(True), "(pad_h, pad_w) or ((top, bottom), (left, right)); got True."),
+    (lambda: padding_per_axis((1, 2, 3)), "(pad_h, pad_w) or ((top, bottom), (left, right)); got (1, 2, 3)."),
+    (lambda: padding_per_axis(("same", 1)),
+     "padding for the height must be a non-negative int or a (before, after) pair of them; got 'same'."),
+    (lambda: padding_per_axis(((1, 2), (3, -4))),
+     "padding for the width must be a non-negative int or a (before, after) pair of them; got (3, -4)."),
+    (lambda: padding_per_axis("same", modes=()),
+     "padding must be a non-negative int, (pad_h, pad_w) or ((top, bottom), (left, right)); got 'same'."),
+    (lambda: padding_per_axis(None, 1), ONE_AXIS + "None."),
+    (lambda: padding_per_axis(1, 3), "axes must be 1 (a row) or 2 (an image); got 3."),
+    (lambda: conv_output_shape((8, 8), 3, padding=(1, 2, 3)), "(pad_h, pad_w) or ((top, bottom), (left, right)); got"),
+])
+def test_padding_per_axis_refuses_anything_else(call, words):
+    with pytest.raises(ValueError, match=re.escape(words)):
+        call()
+
+
+def _keras_output(image, kernel, strides, padding):
+    """Keras's Conv2D on ``image`` (H, W) with ``kernel`` (F_h, F_w): explicit zeros through ZeroPadding2D."""
+    import keras
+
+    layers = [] if isinstance(padding, str) else [keras.layers.ZeroPadding2D(padding)]
+    conv = keras.layers.Conv2D(1, kernel.shape, strides=strides, padding=padding if layers == [] else "valid",
+                               use_bias=False, dtype="float32")
+    x = image[None, ..., None].astype("float32")
+    for layer in layers:
+        x = layer(x)
+    conv.build(x.shape)
+    conv.set_weights([kernel[..., None, None].astype("float32")])
+    return keras.ops.convert_to_numpy(conv(x))[0, ..., 0]
+
+
+@pytest.mark.parametrize(("shape", "kernel_size", "strides", "padding"), [
+    ((8, 7), (4, 2), 2, "same"),  # stride 2, even kernel: Keras's extra zero goes after
+    ((7, 9), (4, 3), (2, 3), "same"),
+    ((6, 5), (2, 3), 1, "same"),
+    ((6, 5), (3, 3), 1, "valid"),
+    ((5, 5), (3, 3), 2, 1),
+    ((6, 5), (2, 3), 1, (1, 2)),
+    ((5, 6), (3, 2), 1, ((2, 0), (1, 3))),
+])
+def test_conv2d_pad_conv_output_shape_and_keras_agree_on_the_zeros(shape, kernel_size, strides, padding):
+    from course_utils.convolution import conv2d
+    from course_utils.padding import pad
+
+    rng = np.random.default_rng(0)
+    image, kernel = rng.normal(size=shape), rng.normal(size=kernel_size)
+    stride_pair = strides if isinstance(strides, tuple) else (strides, strides)
+    zeros = tuple(padding_zeros(n, f, stride=s, padding=p) for n, f, s, p in zip(
+        shape, kernel_size, stride_pair, padding_per_axis(padding)))
+
+    keras_zeros = _keras_output(np.zeros(shape), kernel, strides, padding)  # a small zero input: its shape
+    ours = conv2d(image, kernel, strides, padding=padding)
+    assert ours.shape == conv_output_shape(shape, kernel_size, strides=strides, padding=padding) == keras_zeros.shape
+    # the same zeros, given explicitly to conv2d, to pad and to Keras's ZeroPadding2D, give the same numbers
+    np.testing.assert_allclose(conv2d(image, kernel, strides, padding=zeros), ours)
+    np.testing.assert_allclose(conv2d(pad(image, zeros), kernel, strides), ours)
+    np.testing.assert_allclose(_keras_output(image, kernel, strides, padding), ours, atol=1e-4)
+    np.testing.assert_allclose(_keras_output(image, kernel, strides, zeros), ours, atol=1e-4)
+
+
+@pytest.mark.parametrize(("size", "kernel_size", "stride", "padding"), [
+    (8, 4, 2, "same"), (7, 3, 2, "same"), (6, 2, 1, "same"), (5, 3, 2, 1), (5, 3, 1, "valid"),
+])
+def test_the_explorer_draws_the_zeros_conv2d_pads_with(size, kernel_size, stride, padding):
+    import matplotlib.pyplot as plt
+
+    from course_utils.convolution import conv2d
+    from course_utils.explorer import draw_convolution, output_size_formula
+
+    before, after = padding_zeros(size, kernel_size, stride=stride, padding=padding)
+    fig = draw_convolution(size, kernel_size, stride=stride, padding=padding)
+    try:
+        ax_in = fig.axes[0]
+        inside = [p.get_xy() for p in ax_in.patches if p.get_gid() == "input"]
+        assert ax_in.get_xlim() == (0, size + before + after) and min(inside) == (before, before)
+    finally:
+        plt.close(fig)
+    out = conv_output_size(size, kernel_size, stride=stride, padding=padding)
+    assert conv2d(np.zeros((size, size)), np.ones((kernel_size, kernel_size)), stride, padding=padding).shape == (
+        out, out) == conv_output_shape((size, size), kernel_size, strides=stride, padding=padding)
+    text = output_size_formula(size, kernel_size, stride=stride, padding=padding)
+    assert text.endswith(f"adds {before} zero{'s' * (before != 1)} before and {after} after)" if padding == "same"
+                         else f"floor(({size} + 2*{before} - 1*({kernel_size} - 1) - 1) / {stride}) + 1 = {out}")
+
+
+def test_the_explorer_refuses_a_pair_its_single_p_cannot_show():
+    from course_utils.explorer import output_size_formula
+
+    with pytest.raises(ValueError, match=re.escape("padding must be 'valid', 'same' or an int (zeros on every side); "
+                                                   "got (1, 2): the formula has a single P")):
+        output_size_formula(7, 3, padding=(1, 2))

@@ -182,13 +182,15 @@ def test_stride_with_dilation_is_allowed_in_numpy():
 
 
 @pytest.mark.parametrize(("kwargs", "words"), [
-    ({"padding": "full"}, "padding must be 'valid', 'same', an int"),
+    ({"padding": "full"}, "padding must be 'valid', 'same', a non-negative int, (pad_h, pad_w) or "
+                          "((top, bottom), (left, right)); got 'full'."),
     ({"padding": 1, "mode": "mirror"}, "mode must be one of zero, replicate"),
     ({"mode": "edge"}, "mode must be one of"),
     ({"dilation": 0}, "dilation must be a positive int, got 0"),
     ({"dilation": 3}, "kernel of size 3x3 (dilated to span 7x7) is larger than the 5x5 image"),
     ({"dilation": 4, "padding": 1}, "(dilated to span 9x9) is larger than the 5x5 image padded to 7x7"),
-    ({"padding": -1}, "padding must be a non-negative int"),
+    ({"padding": -1}, "padding must be 'valid', 'same', a non-negative int, (pad_h, pad_w) or "
+                      "((top, bottom), (left, right)); got -1."),
 ])
 def test_bad_padding_and_dilation_get_clear_errors(kwargs, words):
     with pytest.raises(ValueError, match=re.escape(words)):

@@ -154,7 +154,7 @@ def test_animation_has_one_frame_per_position():
     ({"step": -1}, "step must be an int from 0 to 8"),
     ({"stride": 1, "padding": "full"}, "padding must be 'valid', 'same'"),
     ({"padding": (1, 2)}, "padding must be 'valid', 'same' or an int (zeros on every side); got (1, 2)"),
-    ({"padding": -1}, "padding must be a non-negative int, got -1"),
+    ({"padding": -1}, "padding must be 'valid', 'same', a non-negative int or a (before, after) pair of them; got -1"),
     ({"image": np.zeros((4, 4)), "kernel": np.ones((3, 3))}, "image must have shape (5, 5)"),
 ])
 def test_bad_arguments_get_clear_errors(kwargs, words):

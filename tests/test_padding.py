@@ -57,13 +57,22 @@ def test_grey_and_colour_images_keep_their_channels():
     assert pad(np.ones((2, 2)), 1).sum() == 4  # zero padding adds zeros only
 
 
+IMAGE_PADDING = "padding must be a non-negative int, (pad_h, pad_w) or ((top, bottom), (left, right)); got "
+
+
 @pytest.mark.parametrize(("call", "words"), [
     (lambda: pad(np.zeros(3), 1, mode="mirror"), "mode must be one of zero, replicate, symmetric, reflect, wrap"),
     (lambda: pad(np.zeros((2, 2, 2, 2)), 1), "image must be a row (W,), an image (H, W) or (H, W, C)"),
-    (lambda: pad(np.zeros((4, 4)), -1), "padding must be a non-negative int or a (before, after) pair"),
-    (lambda: pad(np.zeros((4, 4)), (1, 2, 3)), "padding must be an int, (pad_h, pad_w)"),
-    (lambda: pad(np.zeros((4, 4)), ((1, 2), 1.5)), "padding for the width must be a non-negative int"),
-    (lambda: pad(np.zeros(4), (1, True)), "padding must be a non-negative int"),
+    (lambda: pad(np.zeros((4, 4)), -1), IMAGE_PADDING + "-1."),
+    (lambda: pad(np.zeros((4, 4)), (1, 2, 3)), IMAGE_PADDING + "(1, 2, 3)."),
+    (lambda: pad(np.zeros((4, 4)), ((1, 2), 1.5)),
+     "padding for the width must be a non-negative int or a (before, after) pair of them; got 1.5."),
+    (lambda: pad(np.zeros(4), (1, True)),
+     "padding must be a non-negative int or a (before, after) pair of them; got (1, True)."),
+    (lambda: pad(np.zeros((4, 4)), "same"), "padding='same' is a convolution's mode, not an amount of zeros, and pad "
+                                             "has no kernel to size it: give the zeros (an int, (pad_h, pad_w) or "),
+    (lambda: pad(np.zeros(4), "valid"), "padding='valid' is a convolution's mode, not an amount of zeros, and pad has "
+                                        "no kernel to size it: give the zeros (an int or (before, after))"),
 ])
 def test_bad_arguments_get_clear_errors(call, words):
     with pytest.raises(ValueError, match=re.escape(words)):

@@ -58,7 +58,7 @@ PROBES = [
     ("conv2d_params", "kernel_size=None", lambda c, m: ar.conv2d_params(None, 3, 64), ValueError, "kernel_size must be a positive int, got None"),
     ("dense_params", "n_inputs=5.5", lambda c, m: ar.dense_params(5.5, 2), ValueError, "n_inputs must be a positive int, got 5.5"),
     ("conv_output_size", "padding='SAME'", lambda c, m: ar.conv_output_size(16, 3, padding="SAME"), ValueError, "padding must be 'valid', 'same'.*got 'SAME'"),
-    ("conv_output_size", "padding=None", lambda c, m: ar.conv_output_size(16, 3, padding=None), ValueError, "padding must be a non-negative int, got None"),
+    ("conv_output_size", "padding=None", lambda c, m: ar.conv_output_size(16, 3, padding=None), ValueError, r"padding must be 'valid', 'same', a non-negative int or a \(before, after\) pair of them; got None\."),
     ("conv_output_size", "size=16.0", lambda c, m: ar.conv_output_size(16.0, 3), ValueError, "size must be a positive int, got 16.0"),
     ("conv_output_shape", "input_shape=16", lambda c, m: ar.conv_output_shape(16, 3), ValueError, r"input_shape must be \(height, width\); got 16"),
     ("conv_output_shape", "input_shape=(16, 16, 3)", lambda c, m: ar.conv_output_shape((16, 16, 3), 3), ValueError, r"input_shape must be \(height, width\)"),
@@ -196,7 +196,7 @@ PROBES = [
     ("ConvExplorer", "size=40", lambda c, m: explorer.ConvExplorer(size=40), ValueError, r"size must be an int from 1 to 16 \(the slider's range\), got 40"),
     ("ConvExplorer", "stride=0", lambda c, m: explorer.ConvExplorer(stride=0), ValueError, "stride must be an int from 1 to 4"),
     ("ConvExplorer", "kernel_size=3.0", lambda c, m: explorer.ConvExplorer(kernel_size=3.0), ValueError, "kernel_size must be an int from 1 to 7 .* got 3.0"),
-    ("output_size_formula", "padding=4.5", lambda c, m: explorer.output_size_formula(7, 3, padding=4.5), ValueError, "padding must be 'valid', 'same' or an int"),
+    ("output_size_formula", "padding=4.5", lambda c, m: explorer.output_size_formula(7, 3, padding=4.5), ValueError, r"padding must be 'valid', 'same', a non-negative int or a \(before, after\) pair of them; got 4\.5\."),
 ]
 
 
