@@ -110,3 +110,15 @@ def test_lectures_are_named_by_their_authors_not_by_a_seed_number(path):
 def test_cells_are_short(notebook):
     for cell in notebook[1].cells:
         assert len(cell.source.splitlines()) <= 25, cell.source[:80]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_the_nbstripout_git_filter_leaves_the_stored_notebook_as_it_is(path):
+    """`make lab` installs `nbstripout --keep-id` as the clean filter: a committed notebook must pass it unchanged."""
+    import subprocess
+    import sys
+
+    raw = path.read_bytes()
+    cleaned = subprocess.run([sys.executable, "-m", "nbstripout", "-t", "--keep-id"], input=raw,
+                             capture_output=True, check=True).stdout
+    assert cleaned == raw, f"{path.name}: store it as `nbstripout --keep-id` writes it (sorted keys, no outputs)"
