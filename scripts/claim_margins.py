@@ -11,9 +11,9 @@ margin with the run that gave it.
     python scripts/claim_margins.py --report build/claims/*.jsonl      # only print the table again
 
 Records are appended to ``--out`` (default ``build/claims/<profile>.jsonl``) as each notebook finishes,
-tagged with the notebook file's sha256; a run already recorded there as ok for the notebook as it is
-now is not repeated, so an interrupted call can simply be called again, and an edited notebook is run
-afresh. The table covers the latest record of each run of the notebooks as they are now. Each executed
+tagged with the sha256 of the notebook's code cells; a run already recorded there as ok for the notebook
+as it is now is not repeated, so an interrupted call can simply be called again, and a notebook whose
+code changed is run afresh (an edit of its prose keeps its records). The table covers the latest record of each run of the notebooks as they are now. Each executed
 notebook, outputs and figures included, is kept in ``build/executed/PROFILE/LANE/seedN/``. A run that fails is reported with the claim that failed.
 """
 
@@ -57,8 +57,15 @@ def notebooks(selection: str | None) -> list[Path]:
     return chosen
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def code_sha256(notebook: Path) -> str:
+    """sha256 of what a run executes: the notebook's code cells, in order.
+
+    Prose, cell metadata and the file's layout change no measured figure, so editing them keeps the
+    notebook's records; any change to a code cell makes it a new notebook to measure.
+    """
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    code = ["".join(cell["source"]) for cell in cells if cell["cell_type"] == "code"]
+    return hashlib.sha256("\0".join(code).encode()).hexdigest()
 
 
 def latest(records: list[dict]) -> list[dict]:
@@ -73,7 +80,7 @@ def latest(records: list[dict]) -> list[dict]:
 def execute(notebook: Path, lane, seed: int, profile: str) -> list[dict]:
     """Run one notebook top to bottom in a fresh kernel; return its claims and a run record, tagged with the run."""
     tag = {"notebook": notebook.stem, "lane": lane.name, "seed": seed, "profile": profile,
-           "notebook_sha256": _sha256(notebook), "at": time.time()}
+           "code_sha256": code_sha256(notebook), "at": time.time()}
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "claims.jsonl"
         env = lane.environ() | {"COURSE_PROFILE": profile, "COURSE_SEED": str(seed), "COURSE_CLAIMS_LOG": str(log),
@@ -150,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report", nargs="+", type=Path, metavar="JSONL", help="only print the table of these files")
     args = parser.parse_args(argv)
     if args.report:
-        print(report(latest([record for path in args.report for record in _read(path)])))
+        print(report(latest(of_current_notebooks([record for path in args.report for record in _read(path)]))))
         return 0
     lanes = parse_lanes(args.lanes)
     for lane in lanes:
@@ -159,8 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     seeds = [int(s) for s in args.seeds.split(",")]
     out = args.out or ROOT / "build" / "claims" / f"{args.profile}.jsonl"
     out.parent.mkdir(parents=True, exist_ok=True)
-    current = {nb.stem: _sha256(nb) for nb in notebooks(None)}
-    recorded = [r for r in _read(out) if r.get("notebook_sha256") == current.get(r["notebook"])]
+    recorded = of_current_notebooks(_read(out))
     done = {(r["notebook"], r["lane"], r["seed"], r["profile"]) for r in latest(recorded) if r.get("run") == "ok"}
     runs = [run for run in itertools.product(notebooks(args.notebooks), lanes, seeds)
             if (run[0].stem, run[1].name, run[2], args.profile) not in done]
@@ -175,9 +181,15 @@ def main(argv: list[str] | None = None) -> int:
 
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         results = list(pool.map(run_and_record, runs))
-    print(report(latest([r for r in _read(out) if r.get("notebook_sha256") == current.get(r["notebook"])])))
+    print(report(latest(recorded + [r for result in results for r in result])))
     print(f"\n(records in {os.path.relpath(out, ROOT)})")
     return 0 if all(r.get("run", "ok") == "ok" for result in results for r in result) else 1
+
+
+def of_current_notebooks(records: list[dict]) -> list[dict]:
+    """The records made by the notebooks' code as it is now."""
+    current = {nb.stem: code_sha256(nb) for nb in notebooks(None)}
+    return [r for r in records if r["notebook"] in current and r.get("code_sha256") == current[r["notebook"]]]
 
 
 def _read(path: Path) -> list[dict]:

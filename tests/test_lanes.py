@@ -105,3 +105,26 @@ def test_only_the_latest_attempt_of_each_run_is_reported():
              {"notebook": "n", "lane": "jax", "seed": 1, "profile": "ci", "at": 2.0, "claim": "c", "value": 1.0}]
     other = [{"notebook": "n", "lane": "jax", "seed": 2, "profile": "ci", "at": 1.5, "run": "ok"}]
     assert claim_margins.latest(first + again + other) == again + other
+
+
+def test_records_follow_the_notebooks_code_not_its_prose(tmp_path):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Title"), nbformat.v4.new_code_cell("x = 1")])
+    path = tmp_path / "05_x.ipynb"
+    nbformat.write(nb, path)
+    before = claim_margins.code_sha256(path)
+    nb.cells[0].source = "# Another title"
+    nb.cells[1].metadata["slideshow"] = {"slide_type": "fragment"}
+    nbformat.write(nb, path)
+    assert claim_margins.code_sha256(path) == before
+    nb.cells[1].source = "x = 2"
+    nbformat.write(nb, path)
+    assert claim_margins.code_sha256(path) != before
+
+
+def test_only_records_of_the_current_code_are_reported():
+    lesson = claim_margins.notebooks("01")[0]
+    current = {"notebook": lesson.stem, "code_sha256": claim_margins.code_sha256(lesson)}
+    stale = {"notebook": lesson.stem, "code_sha256": "0" * 64}
+    assert claim_margins.of_current_notebooks([current, stale, {"notebook": "99_gone"}]) == [current]
