@@ -46,7 +46,7 @@ html: $(STAMP)
 	$(BIN)/jupyter nbconvert --to html --execute --output-dir build/html notebooks/*.ipynb
 
 constraints: $(STAMP)
-	{ head -n 2 constraints.txt; $(BIN)/python -m pip freeze --exclude-editable | grep -vi '^course'; } > constraints.new
+	{ head -n 2 constraints.txt; $(BIN)/python -m pip freeze --all --exclude-editable | grep -vi '^course\|^pip=='; } > constraints.new
 	mv constraints.new constraints.txt
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml config/jupyterlab-overrides.json

@@ -2,8 +2,10 @@
 
 MNIST comes in the layout of ``keras.datasets.mnist.load_data()``, checked
 against its sha256 once per process, cut to the running profile's subset.
-When ``course_utils`` is installed without the course folder (Colab), the
-loader falls back to the real download and says so.  When a file cannot be
+The files are read from a clone's ``data/`` folder, or from the copy the package
+carries (``course_utils/_data``, the same files: an install from the repository,
+as in Colab, works offline too).  Where neither is there, the MNIST loader falls
+back to the real download and says so.  When a file cannot be
 found, the message names the folder searched and the fix for where you are
 (:func:`missing_file_advice`): a clone of the course, an installed package,
 Colab, or a ``COURSE_DATA_DIR`` of your own.
@@ -40,10 +42,21 @@ class DataFileError(ValueError):
     """A shipped data file is missing, corrupt, or not in the expected layout."""
 
 
+PACKAGED_DATA = Path(__file__).resolve().parent / "_data"
+"""Where an installed wheel keeps its copy of the course's ``data/`` folder (see pyproject.toml)."""
+
+
 def data_dir() -> Path:
-    """The folder holding the course's data: ``$COURSE_DATA_DIR``, else ``data/`` beside the package."""
+    """The folder holding the course's data: ``$COURSE_DATA_DIR``, else a clone's ``data/``, else the package's copy.
+
+    >>> data_dir().name in ("data", "_data")
+    True
+    """
     override = os.environ.get(DATA_DIR_VAR)
-    return Path(override) if override else Path(__file__).resolve().parent.parent / "data"
+    if override:
+        return Path(override)
+    clone = Path(__file__).resolve().parent.parent / "data"
+    return clone if _is_course_data_folder(clone) else PACKAGED_DATA
 
 
 def sha256_of(path: Path) -> str:
@@ -125,6 +138,10 @@ def missing_file_advice(filename: str) -> str:
                     "course's own data/ folder.")
         return (f"{folder / filename} not found: {DATA_DIR_VAR}={custom!r} names a folder without {filename}. "
                 f"Copy data/{filename} from the course repository into it, or unset {DATA_DIR_VAR}.")
+    if folder == PACKAGED_DATA and folder.is_dir():
+        return (f"{folder / filename} is missing from the data course_utils was installed with. Install it again "
+                "(`pip install --force-reinstall` with the same source), or set "
+                f"{DATA_DIR_VAR} to a folder holding {filename} (the course repository's data/ folder).")
     if _is_course_data_folder(folder):
         return (f"{folder / filename} is missing from the course's data folder. Restore it with "
                 f"`git checkout -- data/{filename}` in your clone, or set {DATA_DIR_VAR} to a folder holding it.")

@@ -185,3 +185,42 @@ def test_as_network_input_scales_and_adds_a_channel():
     assert np.allclose(x[0, :, :, 0], [[0, 1], [0.2, 0.4]])
     with pytest.raises(ValueError, match="images must be uint8"):
         as_network_input(np.zeros((2, 28, 28), np.float32))
+
+
+def test_missing_file_in_the_installed_copy_says_to_reinstall(package_folder, monkeypatch):
+    (package_folder / "README.md").write_text("| `mnist.npz` | MNIST handwritten digits |")
+    monkeypatch.setattr(data, "PACKAGED_DATA", package_folder)
+    monkeypatch.setattr(data, "_download_mnist", _no_download)
+    with pytest.raises(DataFileError, match="missing from the data course_utils was installed with.*force-reinstall"):
+        load_mnist()
+
+
+@pytest.fixture(scope="module")
+def installed_wheel(tmp_path_factory):
+    """course_utils built into a wheel and installed into a bare folder, as pip does in Colab (no clone beside it)."""
+    import shutil
+    import subprocess
+
+    target = tmp_path_factory.mktemp("site")
+    root = SHIPPED.parent.parent
+    source = tmp_path_factory.mktemp("src")  # a copy, so the build leaves no build/ or egg-info in the clone
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy(root / name, source)
+    for folder in ("course_utils", "data"):
+        shutil.copytree(root / folder, source / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+                    "--disable-pip-version-check", "--target", str(target), str(source)], check=True)
+    return target
+
+
+def test_an_installed_wheel_carries_the_data_and_reads_it_offline(installed_wheel):
+    import subprocess
+
+    script = ("import course_utils.data as d, course_utils.pretrained as p; "
+              "print(d.data_dir()); (x, _), _ = d.load_mnist('ci'); print(len(x)); "
+              "print(p.load_shipped_model('mnist_convnet').count_params())")
+    env = {"PYTHONPATH": str(installed_wheel), "PATH": "/usr/bin:/bin", "KERAS_BACKEND": "jax",
+           "JAX_PLATFORMS": "cpu"}
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True,
+                         cwd=installed_wheel).stdout.split()
+    assert out == [str(installed_wheel / "course_utils" / "_data"), "2000", "824970"]
