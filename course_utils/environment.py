@@ -1,8 +1,9 @@
 """The one setup call at the top of every notebook.
 
 It fixes the random seeds, reads the course profile, picks up a GPU when the
-running Keras backend sees one (and only then turns on mixed precision), keeps
-TensorFlow's C++ start-up log out of the notebook, and reports all of that in a
+running Keras backend sees one (and only then turns on mixed precision), trains data
+parallel over several GPUs in the ``full`` profile under JAX (:func:`data_parallel`),
+keeps TensorFlow's C++ start-up log out of the notebook, and reports all of that in a
 few lines.
 
 Example:
@@ -45,6 +46,7 @@ class SetupInfo:
     gpus: list[str] = field(default_factory=list)
     mixed_precision: bool = False
     seed: int = DEFAULT_SEED
+    parallel: str = ""
 
     def report(self) -> str:
         devices = (f"GPU: {', '.join(self.gpus)}" if self.gpus
@@ -54,7 +56,8 @@ class SetupInfo:
             f"Course profile: {self.profile.name} ({self.profile.description})",
             f"Keras {v['keras']}, backend {self.backend} {v.get(self.backend, '')}".rstrip()
             + f" | Python {v['python']} | numpy {v['numpy']}",
-            f"Devices: {devices} | mixed precision: {'on (mixed_float16)' if self.mixed_precision else 'off'}",
+            f"Devices: {devices} | mixed precision: {'on (mixed_float16)' if self.mixed_precision else 'off'}"
+            + (f" | {self.parallel}" if self.parallel else ""),
             f"Random seed: {self.seed} (Python, numpy and {self.backend}; set {SEED_VAR} to change it)",
         ])
 
@@ -102,6 +105,43 @@ def _visible_gpus(backend: str) -> list[str]:
     return []
 
 
+def data_parallel(devices: list[str]):
+    """Train every model on ``devices`` at once: each batch split along its first axis, one slice per device.
+
+    Keras's distribution API (``keras.distribution.DataParallel``; JAX backend): the weights are
+    replicated, each device computes the gradient of its slice, and the gradients are averaged, so one
+    step equals a step on the whole batch up to float rounding. Returns the distribution, now global.
+
+    >>> import keras
+    >>> data_parallel(keras.distribution.list_devices("cpu")[:1]).device_mesh.shape   # doctest: +SKIP
+    (1,)
+    """
+    import keras
+
+    if keras.backend.backend() != "jax":
+        raise ValueError(f"data_parallel needs the JAX backend (KERAS_BACKEND=jax), not {keras.backend.backend()!r}: "
+                         "Keras's distribution API runs on JAX.")
+    if isinstance(devices, str) or not devices:
+        raise ValueError(f"devices must be a non-empty list of device names such as ['gpu:0', 'gpu:1'], got {devices!r}.")
+    distribution = keras.distribution.DataParallel(devices=list(devices))
+    keras.distribution.set_distribution(distribution)
+    return distribution
+
+
+def _parallel(backend: str, gpus: list[str], profile: Profile) -> str:
+    """Set up training over several GPUs where the course can (the full profile under JAX); say what was done."""
+    if len(gpus) < 2:
+        return ""
+    if backend != "jax":
+        return f"{len(gpus)} GPUs visible, models train on the first (KERAS_BACKEND=jax trains on all)"
+    if profile.name != "full":
+        return f"{len(gpus)} GPUs visible, models train on the first (COURSE_PROFILE=full trains on all)"
+    import keras
+
+    data_parallel(keras.distribution.list_devices("gpu"))
+    return f"data parallel over {len(gpus)} GPUs (keras.distribution.DataParallel)"
+
+
 def current_seed(environ: Mapping[str, str] | None = None) -> int:
     """The course's random seed: ``COURSE_SEED`` when set, else 42.
 
@@ -135,9 +175,10 @@ def setup(seed: int | None = None, *, verbose: bool = True) -> SetupInfo:
         gpus = _visible_gpus(backend)
         keras.utils.set_random_seed(seed)
         keras.mixed_precision.set_global_policy("mixed_float16" if gpus else "float32")
+        parallel = _parallel(backend, gpus, profile)
     versions = {"keras": keras.__version__, "python": platform.python_version()}
     versions |= {package: _version(package) for package in (backend, "numpy")}  # backends are named as on PyPI
-    info = SetupInfo(profile, backend, versions, gpus, bool(gpus), seed)
+    info = SetupInfo(profile, backend, versions, gpus, bool(gpus), seed, parallel)
     if verbose:
         print(info.report())
     return info
