@@ -84,7 +84,7 @@ def execute(notebook: Path, lane, seed: int, profile: str) -> list[dict]:
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "claims.jsonl"
         env = lane.environ() | {"COURSE_PROFILE": profile, "COURSE_SEED": str(seed), "COURSE_CLAIMS_LOG": str(log),
-                                "MPLBACKEND": "Agg", "TF_CPP_MIN_LOG_LEVEL": "3"}
+                                "TF_CPP_MIN_LOG_LEVEL": "3"}  # matplotlib's inline backend: the figures are kept
         for attempt in range(2):  # a kernel that never answers (a port race between kernels) gets one retry
             log.unlink(missing_ok=True)
             start = time.perf_counter()
