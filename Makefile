@@ -39,11 +39,18 @@ test-torch: $(STAMP)
 	$(BIN)/python -m pip install --disable-pip-version-check torch==$(TORCH_VERSION)
 	COURSE_PROFILE=ci $(BIN)/python scripts/run_lanes.py --skip-unit --lanes torch -- $(PYTEST_ARGS)
 
+# The decks and pages load reveal.js, MathJax & co. from build/slide-assets/ (the first run fetches
+# them from the npm registry, scripts/slide_assets.py), by URLs relative to build/slides/ and
+# build/html/ (config/slides/nbconvert_offline.py): they work offline, from file:// or a server.
+OFFLINE := --config config/slides/nbconvert_offline.py
+
 slides: $(STAMP)
-	$(BIN)/jupyter nbconvert --to slides --execute --output-dir build/slides notebooks/*.ipynb
+	$(BIN)/python scripts/slide_assets.py build/slide-assets
+	$(BIN)/jupyter nbconvert --to slides --execute $(OFFLINE) --output-dir build/slides notebooks/*.ipynb
 
 html: $(STAMP)
-	$(BIN)/jupyter nbconvert --to html --execute --output-dir build/html notebooks/*.ipynb
+	$(BIN)/python scripts/slide_assets.py build/slide-assets
+	$(BIN)/jupyter nbconvert --to html --execute $(OFFLINE) --output-dir build/html notebooks/*.ipynb
 
 constraints: $(STAMP)
 	{ head -n 2 constraints.txt; $(BIN)/python -m pip freeze --all --exclude-editable | grep -vi '^course\|^pip=='; } > constraints.new
