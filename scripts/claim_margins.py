@@ -58,13 +58,15 @@ def notebooks(selection: str | None) -> list[Path]:
 
 
 def code_sha256(notebook: Path) -> str:
-    """sha256 of what a run executes: the notebook's code cells, in order.
+    """sha256 of what a run measures: the notebook's code cells after the setup cell, in order.
 
     Prose, cell metadata and the file's layout change no measured figure, so editing them keeps the
-    notebook's records; any change to a code cell makes it a new notebook to measure.
+    notebook's records; any change to a lesson's code cell makes it a new notebook to measure. The
+    setup cell (the first code cell, the same in every lesson: tests/test_notebook_format.py) only
+    installs and imports course_utils and calls ``setup()``; what ``setup()`` does is library code.
     """
     cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
-    code = ["".join(cell["source"]) for cell in cells if cell["cell_type"] == "code"]
+    code = ["".join(cell["source"]) for cell in cells if cell["cell_type"] == "code"][1:]
     return hashlib.sha256("\0".join(code).encode()).hexdigest()
 
 

@@ -48,11 +48,31 @@ def test_title_cell_has_objectives_run_time_and_colab_badge(notebook):
     assert "You will be able to" in first.source and "Run time" in first.source
 
 
+def _setup_cell(nb) -> str:
+    return next(c for c in nb.cells if c.cell_type == "code").source
+
+
 def test_setup_cell_installs_in_colab_and_calls_setup(notebook):
-    setup = next(c for c in notebook[1].cells if c.cell_type == "code")
-    assert '"google.colab" in sys.modules' in setup.source
-    assert f"git+https://github.com/{REPO}" in setup.source
-    assert "course_utils.setup()" in setup.source
+    setup = _setup_cell(notebook[1])
+    assert '"google.colab" in sys.modules' in setup
+    assert f"git+https://github.com/{REPO}" in setup
+    assert "course_utils.setup()" in setup
+
+
+def test_every_lesson_has_lesson_01s_setup_cell():
+    first = _setup_cell(_read(NOTEBOOKS[0]))
+    assert [p.name for p in NOTEBOOKS if _setup_cell(_read(p)) != first] == []
+
+
+def test_setup_cell_says_how_to_install_where_course_utils_is_missing(monkeypatch):
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    python = TransformerManager().transform_cell(_setup_cell(_read(NOTEBOOKS[0])))
+    monkeypatch.setitem(__import__("sys").modules, "course_utils", None)  # not importable, as outside a clone
+    with pytest.raises(ModuleNotFoundError) as raised:
+        exec(python, {"get_ipython": lambda: pytest.fail("%pip ran outside Colab")})
+    assert "make lab" in str(raised.value) and f'%pip install "course-utils @ git+https://github.com/{REPO}"' in str(
+        raised.value) and raised.value.__cause__ is None
 
 
 def test_every_cell_has_slide_metadata_and_the_first_starts_a_slide(notebook):
