@@ -168,13 +168,23 @@ def _load_weights(model, path: Path, name: str, include_top: bool):
     return model
 
 
+def _network_error(error: BaseException) -> OSError | None:
+    """The network error (``urllib``'s ``URLError``, a socket's ``OSError``) behind ``error``, if any."""
+    while error is not None:
+        if isinstance(error, OSError):
+            return error
+        error = error.__cause__ or error.__context__
+    return None
+
+
 def imagenet_model(name: str, *, weights: str | Path | None = None, include_top: bool = True,
                    download: bool = False, **kwargs):
     """``keras.applications.<name>`` with ImageNet weights, or ``None`` when they are not on this machine.
 
     The weights come from ``weights`` (a local .h5 / .weights.h5 file) if given, else from
     Keras's cache (:func:`keras_cache`), else, only with ``download=True``, from the internet.
-    When none of these applies, one line says so and the function returns ``None``.
+    When none of these applies, or the download fails for want of a network, one line says so and the
+    function returns ``None``.
     Other keyword arguments (``input_shape``, ``alpha``, ``pooling``, ...) go to the constructor.
     """
     import keras
@@ -188,7 +198,15 @@ def imagenet_model(name: str, *, weights: str | Path | None = None, include_top:
               "no download asked for): using the course's shipped models instead.")
         return None
     if path is None:
-        return getattr(keras.applications, name)(weights="imagenet", include_top=include_top, **kwargs)
+        try:
+            return getattr(keras.applications, name)(weights="imagenet", include_top=include_top, **kwargs)
+        except Exception as err:  # noqa: BLE001  Keras wraps a failed download in a bare Exception
+            network = _network_error(err)
+            if network is None:
+                raise
+            print(f"The ImageNet weights for {name} could not be downloaded ({type(network).__name__}: "
+                  f"{str(network)[:120]}): using the course's shipped models instead.")
+            return None
     if weights is None:
         path = _weights_file(path, name, include_top)  # a cached file can be a broken download too
     model = getattr(keras.applications, name)(weights=None, include_top=include_top, **kwargs)

@@ -46,6 +46,27 @@ def test_without_weights_it_says_so_in_one_line_and_returns_none(offline_cache, 
     assert keras_cache() == offline_cache
 
 
+def test_a_download_that_finds_no_network_says_so_and_returns_none(tmp_path, monkeypatch, capsys):
+    import urllib.error
+
+    from keras.src.utils import file_utils
+
+    def no_network(url, *args, **kwargs):
+        raise urllib.error.URLError("[Errno -2] Name or service not known")
+
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    monkeypatch.setattr(file_utils, "urlretrieve", no_network)  # what keras.utils.get_file downloads with
+    assert imagenet_model("MobileNetV2", download=True, **SMALL) is None
+    *keras_says, ours = capsys.readouterr().out.splitlines()
+    assert [line for line in keras_says if not line.startswith("Downloading data from")] == []
+    assert "could not be downloaded (URLError" in ours and "shipped models" in ours
+
+
+def test_other_errors_of_a_download_are_not_hidden(offline_cache):
+    with pytest.raises(ValueError):  # not a network error: Keras's own check of the arguments
+        imagenet_model("MobileNetV2", download=True, input_shape=(96, 96, 3), alpha=0.2)
+
+
 def test_a_local_weights_file_is_loaded(offline_cache, small_mobilenet, tmp_path):
     path = tmp_path / "mine.weights.h5"
     small_mobilenet.save_weights(path)
