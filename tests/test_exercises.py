@@ -482,17 +482,23 @@ row("lesson08.batch_norm", "epsilon on the std", lambda: _bn(std_eps=True), "fai
 row("lesson08.batch_norm", "drops the channel axis", lambda: lambda x, g, b: x.mean(axis=-1), "fail", "returns shape")
 
 
-def _dropout(keep_prob=0.8, scale=1 / 0.8, global_rng=False):
+def _dropout(keep_prob=0.8, scale=1 / 0.8, global_rng=False, mask="channels"):
     def dropout(x, rate, rng):
-        draws = np.random.random(x.shape) if global_rng else rng.random(x.shape)
+        n, h, w, c = x.shape
+        shape = {"channels": (n, 1, 1, c), "values": x.shape, "positions": (n, h, w, 1), "shared": (1, 1, 1, c)}[mask]
+        draws = np.random.random(shape) if global_rng else rng.random(shape)
         return np.where(draws < keep_prob, x * scale, 0.0)
     return dropout
 
 
 row("lesson08.dropout", "right, numpy's global generator", lambda: _dropout(global_rng=True), "pass")
-row("lesson08.dropout", "right, a mask times x", lambda: lambda x, rate, rng: x * (rng.random(x.shape) > rate) / (1 - rate), "pass")
+row("lesson08.dropout", "right, a mask times x",
+    lambda: lambda x, rate, rng: x * (rng.random((len(x), 1, 1, x.shape[-1])) > rate) / (1 - rate), "pass")
 row("lesson08.dropout", "right, with Keras's layer",
-    lambda: lambda x, rate, rng: keras.ops.convert_to_numpy(layers.Dropout(rate, seed=1)(x, training=True)), "pass")
+    lambda: lambda x, rate, rng: keras.ops.convert_to_numpy(layers.SpatialDropout2D(rate, seed=1)(x, training=True)), "pass")
+row("lesson08.dropout", "single values", lambda: _dropout(mask="values"), "fail", "single values")
+row("lesson08.dropout", "positions", lambda: _dropout(mask="positions"), "fail", "pixel positions")
+row("lesson08.dropout", "same channels for the batch", lambda: _dropout(mask="shared"), "fail", "every image")
 row("lesson08.dropout", "no scaling", lambda: _dropout(scale=1.0), "fail", "does not scale")
 row("lesson08.dropout", "times 1 - rate", lambda: _dropout(scale=0.8), "fail", "multiplies what it keeps by 1 - rate")
 row("lesson08.dropout", "keeps with probability rate", lambda: _dropout(keep_prob=0.2, scale=1 / 0.2), "fail", "1 - rate")
@@ -501,7 +507,6 @@ row("lesson08.dropout", "divides by rate", lambda: _dropout(scale=1 / 0.2), "fai
 row("lesson08.dropout", "unchanged", lambda: lambda x, rate, rng: x, "fail", "unchanged")
 row("lesson08.dropout", "noise on every value", lambda: lambda x, rate, rng: x * rng.uniform(0.5, 1.5, x.shape), "fail", "same number")
 row("lesson08.dropout", "flattens", lambda: lambda x, rate, rng: x.ravel(), "fail", "returns shape")
-
 
 # ---------------------------------------------------------------------------------------------- the table's test
 

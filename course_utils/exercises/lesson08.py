@@ -1,4 +1,4 @@
-"""Exercises of lesson 08, training convnets well: batch normalization and inverted dropout in numpy.
+"""Exercises of lesson 08, training convnets well: batch normalization of a convnet's batch and dropout of whole channels, in numpy.
 
 >>> from course_utils.exercises import lesson08 as ex
 >>> ex.batch_norm.check(ex.batch_norm.reference_answer()).passed
@@ -74,33 +74,46 @@ def batch_norm():
 
 
 def _check_dropout(answer) -> None:
-    function = expect_function(answer, "Your answer", "def my_dropout(x, rate, rng)")
-    x = np.random.default_rng(9).uniform(1.0, 2.0, size=(200, 500))
+    function = expect_function(answer, "Your answer", "def my_channel_dropout(x, rate, rng)")
+    x = np.random.default_rng(9).uniform(1.0, 2.0, size=(100, 3, 3, 500))
     rate = 0.2
-    result = expect_array(call_student(function, x.copy(), rate, np.random.default_rng(0), returns="the masked array"),
+    result = expect_array(call_student(function, x.copy(), rate, np.random.default_rng(0), returns="the masked maps"),
                           "The result of your function")
     if result.shape != x.shape:
-        raise Mistake(f"For an input of shape {x.shape} your function returns shape {result.shape}.",
+        raise Mistake(f"For feature maps of shape {x.shape} your function returns shape {result.shape}.",
                       "Dropout keeps the shape: it sets some values to 0 and scales the others.")
     if np.allclose(result, x):
         raise Mistake("Your function returns its input unchanged: nothing is dropped.",
-                      "In training, each value is set to 0 with probability rate.")
+                      "In training, each channel of each image is set to 0 with probability rate.")
     dropped = np.isclose(result, 0)
     kept = result[~dropped] / x[~dropped]
     if not np.all(np.isclose(kept, kept.flat[0])):
         raise Mistake("The values your function keeps are not all multiplied by the same number.",
                       "Keep x where the mask is 1, set it to 0 elsewhere, and divide the whole result by 1 - rate.")
-    share = dropped.mean()  # 100,000 draws: within 0.01 of the probability, over 7 standard deviations
+    whole_maps = dropped.all(axis=(1, 2)) | ~dropped.any(axis=(1, 2))
+    if not whole_maps.all():
+        across = dropped.all(axis=-1) | ~dropped.any(axis=-1)
+        if across.all():
+            raise Mistake("Your function drops pixel positions across all channels, not channels.",
+                          "One draw per image and channel: a mask of shape (n, 1, 1, channels).")
+        raise Mistake("Your function drops single values, not whole channels.",
+                      "One draw per image and channel: a mask of shape (n, 1, 1, channels), broadcast over "
+                      "height and width.")
+    per_map = dropped[:, 0, 0, :]
+    if per_map.any() and np.all(per_map == per_map[:1]):
+        raise Mistake("Your function drops the same channels in every image of the batch.",
+                      "Each image gets its own draw: a mask of shape (n, 1, 1, channels), not (1, 1, 1, channels).")
+    share = per_map.mean()  # 50,000 draws: within 0.01 of the probability, over 5 standard deviations
     if abs(share - (1 - rate)) < 0.01:
-        raise Mistake("Your function drops each value with probability 1 - rate: it keeps too few.",
-                      "rng.random(x.shape) >= rate keeps a value with probability 1 - rate.")
+        raise Mistake("Your function drops each channel with probability 1 - rate: it keeps too few.",
+                      "rng.random(...) >= rate keeps a channel with probability 1 - rate.")
     if abs(share - rate) >= 0.01:
-        raise Mistake(f"Your function should drop about {rate:.0%} of the values with rate={rate}; it drops "
-                      f"{'more' if share > rate else 'fewer'}.", "Draw one uniform number per value: "
-                      "rng.random(x.shape) >= rate is the mask of the values kept.")
+        raise Mistake(f"Your function should drop about {rate:.0%} of the channels with rate={rate}; it drops "
+                      f"{'more' if share > rate else 'fewer'}.", "Draw one uniform number per image and channel: "
+                      "rng.random((n, 1, 1, channels)) >= rate is the mask of the channels kept.")
     scale = float(kept.flat[0])
     if np.isclose(scale, 1):
-        raise Mistake("Your function drops values but does not scale the others.",
+        raise Mistake("Your function drops channels but does not scale the others.",
                       "Inverted dropout divides what it keeps by 1 - rate, so that the mean stays the same and "
                       "nothing needs to change at inference.")
     if np.isclose(scale, 1 - rate):
@@ -111,11 +124,12 @@ def _check_dropout(answer) -> None:
                       "The expected value of the result must be x: keep with probability 1 - rate, divide by 1 - rate.")
 
 
-@exercise("Exercise 8.2: inverted dropout in numpy", check=_check_dropout, answer="function")
+@exercise("Exercise 8.2: dropout of whole channels in numpy", check=_check_dropout, answer="function")
 def dropout():
-    # Keep each value with probability 1 - rate, and divide what is kept by 1 - rate: the mean does not change.
-    def my_dropout(x, rate, rng):
-        keep = rng.random(x.shape) >= rate
+    # One draw per image and channel, broadcast over height and width; divide what is kept by 1 - rate.
+    def my_channel_dropout(x, rate, rng):
+        n, _, _, channels = x.shape
+        keep = rng.random((n, 1, 1, channels)) >= rate
         return np.where(keep, x / (1 - rate), 0.0)
 
-    return my_dropout
+    return my_channel_dropout
