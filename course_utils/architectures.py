@@ -241,16 +241,21 @@ def resnet50(input_shape=IMAGENET_SHAPE, num_classes: int = 1000):
 
 
 def deep_cnn(depth: int, *, residual: bool, width: int = 16, initializer: str = "glorot_uniform",
-             input_shape=MNIST_SHAPE, num_classes: int = 10):
+             batch_norm: bool = False, input_shape=MNIST_SHAPE, num_classes: int = 10):
     """Lesson 05's deep stack: a stem, ``depth`` 3x3 convolutions of ``width`` channels on a 7x7
     grid, global average pooling and the classifier.  No batch normalization: with the default
     ``initializer`` (Glorot) the plain stack's signal fades layer after layer and it hardly trains;
     ``initializer="he_normal"`` keeps the signal; with ``residual=True`` every pair of convolutions
     gets an identity shortcut, relu(F(x) + x), and nothing else changes (same layers, same parameters).
+    ``batch_norm=True`` (lesson 08) puts a ``BatchNormalization`` (momentum 0.9, so a few hundred steps
+    settle its moving averages) after each of those convolutions, before its ReLU or the addition; the
+    convolutions then drop their bias, which the normalization's beta replaces.
 
     >>> plain, res = deep_cnn(8, residual=False), deep_cnn(8, residual=True)
     >>> plain.count_params() == res.count_params()
     True
+    >>> deep_cnn(8, residual=False, batch_norm=True).count_params() - plain.count_params()  # 8 x (4 - 1) x 16
+    384
     """
     import keras
     from keras import layers
@@ -259,7 +264,7 @@ def deep_cnn(depth: int, *, residual: bool, width: int = 16, initializer: str = 
     depth, width = positive_int(depth, "depth"), positive_int(width, "width")
     if depth % 2:
         raise ValueError(f"depth must be even (the convolutions come in pairs), got {depth}.")
-    residual = flag(residual, "residual")
+    residual, batch_norm = flag(residual, "residual"), flag(batch_norm, "batch_norm")
     try:
         keras.initializers.get(initializer)
     except (ValueError, TypeError):
@@ -268,10 +273,16 @@ def deep_cnn(depth: int, *, residual: bool, width: int = 16, initializer: str = 
     inputs = keras.Input(input_shape, name="image")
     x = layers.Conv2D(width, 3, strides=2, padding="same", activation="relu", name="stem")(inputs)
     x = layers.MaxPooling2D(2, name="stem_pool")(x)
+    def conv(tensor, name, relu):
+        y = layers.Conv2D(width, 3, padding="same", activation="relu" if relu and not batch_norm else None,
+                          use_bias=not batch_norm, kernel_initializer=initializer, name=name)(tensor)
+        if not batch_norm:
+            return y
+        y = layers.BatchNormalization(momentum=0.9, name=f"{name}_bn")(y)
+        return layers.Activation("relu", name=f"{name}_relu")(y) if relu else y
+
     for pair in range(1, depth // 2 + 1):
-        y = layers.Conv2D(width, 3, padding="same", activation="relu", kernel_initializer=initializer,
-                          name=f"pair{pair}_conv1")(x)
-        y = layers.Conv2D(width, 3, padding="same", kernel_initializer=initializer, name=f"pair{pair}_conv2")(y)
+        y = conv(conv(x, f"pair{pair}_conv1", relu=True), f"pair{pair}_conv2", relu=False)
         if residual:
             y = layers.Add(name=f"pair{pair}_add")([x, y])
         x = layers.Activation("relu", name=f"pair{pair}_relu")(y)

@@ -130,3 +130,43 @@ def digit_canvases(images, labels, *, count: int, size: int = 64, digits_per_can
 def _overlap(a, b) -> bool:
     """Whether boxes (top, left, height, width) ``a`` and ``b`` share a pixel."""
     return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+
+
+CLUTTERED = dict(size=40, scale=(0.7, 1.4), clutter=6, texture_contrast=0.5)
+"""Lesson 08's "cluttered digits": one MNIST digit, resized by 0.7 to 1.4, anywhere on a 40x40 canvas over
+a crop of a scikit-image texture (one of :data:`TEXTURES`, in turn), with 6 fragments of other digits."""
+CLUTTERED_FULL = (12_000, 2_000)
+"""Training and test canvases in the profiles that use all of MNIST (``ci`` uses its own subset sizes)."""
+
+
+def cluttered_digits(profile=None, *, seed: int = 0) -> tuple[tuple[np.ndarray, np.ndarray],
+                                                                 tuple[np.ndarray, np.ndarray]]:
+    """Lesson 08's harder dataset, ``((x_train, y_train), (x_test, y_test))``, generated from a fixed seed.
+
+    Training canvases are made from MNIST's training digits and test canvases from its test digits, as
+    :data:`CLUTTERED` says, a third on each texture of :data:`TEXTURES`. Images are float32 (n, 40, 40, 1)
+    in [0, 1], ready for a network; labels are the class of the digit. ``profile`` (a profile or its
+    name, None for the running one) sets the sizes: the ``ci`` subsets, else :data:`CLUTTERED_FULL`.
+
+    >>> (x_train, y_train), (x_test, y_test) = cluttered_digits("ci")
+    >>> x_train.shape, x_train.dtype, y_test.shape
+    ((2000, 40, 40, 1), dtype('float32'), (1000,))
+    >>> bool(np.array_equal(x_test, cluttered_digits("ci")[1][0]))
+    True
+    """
+    from course_utils.data import _profile, load_mnist
+
+    profile = _profile(profile)
+    seed = seed_value(seed)
+    (train_digits, train_labels), (test_digits, test_labels) = load_mnist(profile)
+    counts = (len(train_digits), len(test_digits)) if not profile.full_data else CLUTTERED_FULL
+    splits = []
+    for part, (digits, labels, count) in enumerate(zip((train_digits, test_digits), (train_labels, test_labels), counts)):
+        sizes = [count // len(TEXTURES) + (k < count % len(TEXTURES)) for k in range(len(TEXTURES))]
+        made = [digit_canvases(digits, labels, count=n, texture=name, seed=int(np.random.SeedSequence([seed, part, k]).generate_state(1)[0]),
+                                **CLUTTERED)
+                for k, (name, n) in enumerate(zip(TEXTURES, sizes))]
+        order = np.random.default_rng([seed, part]).permutation(count)
+        images = np.concatenate([m.images for m in made])[order]
+        splits.append((images[..., None], np.concatenate([m.labels[:, 0] for m in made])[order]))
+    return splits[0], splits[1]

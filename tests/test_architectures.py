@@ -145,3 +145,13 @@ def test_lesson05_exercise_checks_accept_the_course_builders():
 
     assert ex.residual_block.check(lambda x: arch.basic_block(x, 16, name="b")).passed  # BN in F is fine too
     assert ex.inception.check(lambda x: arch.inception_module(x, 16, 8, 16, 4, 8, 8, name="m")).passed
+
+
+def test_deep_cnn_batch_norm_follows_every_convolution_of_the_stack():
+    import keras
+    plain, normalized = arch.deep_cnn(4, residual=False), arch.deep_cnn(4, residual=True, batch_norm=True)
+    norms = [layer for layer in normalized.layers if isinstance(layer, keras.layers.BatchNormalization)]
+    assert [layer.name for layer in norms] == ["pair1_conv1_bn", "pair1_conv2_bn", "pair2_conv1_bn", "pair2_conv2_bn"]
+    assert not normalized.get_layer("pair1_conv1").use_bias and plain.get_layer("pair1_conv1").use_bias
+    assert normalized.get_layer("pair1_add").input[1].name == norms[1].output.name  # normalized, then added
+    assert not any(isinstance(layer, keras.layers.BatchNormalization) for layer in plain.layers)

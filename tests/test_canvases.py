@@ -71,3 +71,22 @@ def test_images_and_labels_must_agree():
         digit_canvases(np.zeros((3, 28, 28)), [1, 2], count=1)
     with pytest.raises(ValueError, match="images must have shape"):
         digit_canvases(np.zeros((28, 28)), [1], count=1)
+
+
+def test_cluttered_digits_are_fixed_by_the_seed_and_made_from_the_right_split():
+    from course_utils.canvases import CLUTTERED, cluttered_digits
+
+    (x_train, y_train), (x_test, y_test) = cluttered_digits("ci")
+    side = CLUTTERED["size"]
+    assert x_train.shape == (2000, side, side, 1) and x_test.shape == (1000, side, side, 1)
+    assert x_train.dtype == np.float32 and 0 <= x_train.min() and x_train.max() <= 1
+    again = cluttered_digits("ci")
+    assert np.array_equal(x_train, again[0][0]) and np.array_equal(y_test, again[1][1])
+    other = cluttered_digits("ci", seed=1)
+    assert not np.array_equal(x_train, other[0][0])
+    assert set(np.unique(y_train)) == set(range(10)) and set(np.unique(y_test)) == set(range(10))
+    # every canvas has a texture under it (no black background) and some ink
+    assert (x_train.reshape(len(x_train), -1).min(axis=1) > 0).mean() > 0.9
+    assert np.all(x_train.reshape(len(x_train), -1).max(axis=1) > 0.9)
+    with pytest.raises(ValueError, match="seed"):
+        cluttered_digits("ci", seed=-1)

@@ -448,6 +448,66 @@ row("lesson07.fine_tune", "conv2 frozen", lambda: _fine_tune(unfreeze=("head",))
 row("lesson07.fine_tune", "rate not lowered", lambda: _fine_tune(rate=1e-3), "fail", "0.001, not the 0.0001")
 
 
+# ---- lesson 08
+
+
+def _bn(axes=(0, 1, 2), ddof=0, epsilon=1e-3, affine=True, swap=False, std_eps=False):
+    def batch_norm(x, gamma, beta):
+        if swap:
+            gamma, beta = beta, gamma
+        mean = x.mean(axis=axes, keepdims=True)
+        spread = x.std(axis=axes, keepdims=True) + epsilon if std_eps else np.sqrt(x.var(axis=axes, keepdims=True, ddof=ddof) + epsilon)
+        x_hat = (x - mean) / spread
+        return gamma * x_hat + beta if affine else x_hat
+    return batch_norm
+
+
+def _bn_keras(x, gamma, beta):
+    layer = layers.BatchNormalization(dtype="float32")
+    layer.build(x.shape)
+    layer.gamma.assign(gamma)
+    layer.beta.assign(beta)
+    return keras.ops.convert_to_numpy(layer(x, training=True))
+
+
+row("lesson08.batch_norm", "right, with Keras's layer", lambda: _bn_keras, "pass")
+row("lesson08.batch_norm", "right, keepdims", lambda: _bn(), "pass")
+row("lesson08.batch_norm", "per position", lambda: _bn(axes=(0,)), "fail", "every pixel position")
+row("lesson08.batch_norm", "all axes", lambda: _bn(axes=(0, 1, 2, 3)), "fail", "mixes the channels")
+row("lesson08.batch_norm", "sample variance", lambda: _bn(ddof=1), "fail", "n - 1")
+row("lesson08.batch_norm", "no epsilon", lambda: _bn(epsilon=0.0), "fail", "leaves out epsilon")
+row("lesson08.batch_norm", "no gamma or beta", lambda: _bn(affine=False), "fail", "ignores gamma and beta")
+row("lesson08.batch_norm", "gamma and beta swapped", lambda: _bn(swap=True), "fail", "swaps gamma and beta")
+row("lesson08.batch_norm", "epsilon on the std", lambda: _bn(std_eps=True), "fail", "standard deviation")
+row("lesson08.batch_norm", "drops the channel axis", lambda: lambda x, g, b: x.mean(axis=-1), "fail", "returns shape")
+
+
+def _dropout(keep_prob=0.8, scale=1 / 0.8, global_rng=False, mask="channels"):
+    def dropout(x, rate, rng):
+        n, h, w, c = x.shape
+        shape = {"channels": (n, 1, 1, c), "values": x.shape, "positions": (n, h, w, 1), "shared": (1, 1, 1, c)}[mask]
+        draws = np.random.random(shape) if global_rng else rng.random(shape)
+        return np.where(draws < keep_prob, x * scale, 0.0)
+    return dropout
+
+
+row("lesson08.dropout", "right, numpy's global generator", lambda: _dropout(global_rng=True), "pass")
+row("lesson08.dropout", "right, a mask times x",
+    lambda: lambda x, rate, rng: x * (rng.random((len(x), 1, 1, x.shape[-1])) > rate) / (1 - rate), "pass")
+row("lesson08.dropout", "right, with Keras's layer",
+    lambda: lambda x, rate, rng: keras.ops.convert_to_numpy(layers.SpatialDropout2D(rate, seed=1)(x, training=True)), "pass")
+row("lesson08.dropout", "single values", lambda: _dropout(mask="values"), "fail", "single values")
+row("lesson08.dropout", "positions", lambda: _dropout(mask="positions"), "fail", "pixel positions")
+row("lesson08.dropout", "same channels for the batch", lambda: _dropout(mask="shared"), "fail", "every image")
+row("lesson08.dropout", "no scaling", lambda: _dropout(scale=1.0), "fail", "does not scale")
+row("lesson08.dropout", "times 1 - rate", lambda: _dropout(scale=0.8), "fail", "multiplies what it keeps by 1 - rate")
+row("lesson08.dropout", "keeps with probability rate", lambda: _dropout(keep_prob=0.2, scale=1 / 0.2), "fail", "1 - rate")
+row("lesson08.dropout", "drops half", lambda: _dropout(keep_prob=0.5, scale=2.0), "fail", "drops more")
+row("lesson08.dropout", "divides by rate", lambda: _dropout(scale=1 / 0.2), "fail", "not by 1 / \\(1 - rate\\)")
+row("lesson08.dropout", "unchanged", lambda: lambda x, rate, rng: x, "fail", "unchanged")
+row("lesson08.dropout", "noise on every value", lambda: lambda x, rate, rng: x * rng.uniform(0.5, 1.5, x.shape), "fail", "same number")
+row("lesson08.dropout", "flattens", lambda: lambda x, rate, rng: x.ravel(), "fail", "returns shape")
+
 # ---------------------------------------------------------------------------------------------- the table's test
 
 def snapshot(answer):

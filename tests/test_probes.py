@@ -13,6 +13,7 @@ import pytest
 
 from course_utils import architectures as arch
 from course_utils import arithmetic as ar
+from course_utils import canvases
 from course_utils import convolution as conv
 from course_utils import data, environment, explorer, layer_table, mnist_models, padding, plotting, pretrained
 from course_utils import evaluation, training, transfer, visualization as vis
@@ -144,6 +145,9 @@ PROBES = [
     ("small_googlenet", "input_shape=(2, 2, 1)", lambda c, m: arch.small_googlenet(input_shape=(2, 2, 1)), ValueError, "too small for small_googlenet.*4x4"),
     ("small_resnet", "input_shape=(1, 1, 1)", lambda c, m: arch.small_resnet(input_shape=(1, 1, 1)), ValueError, "too small for small_resnet.*2x2"),
     ("deep_cnn", "residual='yes'", lambda c, m: arch.deep_cnn(4, residual="yes"), TypeError, "residual must be True or False, got 'yes'"),
+    ("deep_cnn", "batch_norm='yes'", lambda c, m: arch.deep_cnn(4, residual=False, batch_norm="yes"), TypeError, "batch_norm must be True or False, got 'yes'"),
+    ("cluttered_digits", "profile='gpu'", lambda c, m: canvases.cluttered_digits("gpu"), ValueError, "profile must be a Profile or one of the names.*got 'gpu'"),
+    ("cluttered_digits", "seed=1.5", lambda c, m: canvases.cluttered_digits("ci", seed=1.5), ValueError, "seed must be an int.*got 1.5"),
     ("deep_cnn", "initializer='he'", lambda c, m: arch.deep_cnn(4, residual=False, initializer="he"), ValueError, "initializer must name a Keras initializer.*got 'he'"),
     ("deep_cnn", "input_shape=(2, 2, 1)", lambda c, m: arch.deep_cnn(2, residual=False, input_shape=(2, 2, 1)), ValueError, "too small for deep_cnn.*3x3"),
     ("inception_module", "a numpy array", lambda c, m: arch.inception_module(np.zeros((1, 8, 8, 3)), 4, 4, 4, 4, 4, 4, name="a"), TypeError, r"x must be a Keras tensor .* keras.Input\(\(28, 28, 192\)\); got a ndarray"),
