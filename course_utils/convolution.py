@@ -7,7 +7,9 @@ computes (no bias); :func:`convolve2d` is the textbook one.  :func:`conv2d` also
 Keras's ``padding`` ('valid', 'same') or an explicit amount, a padding ``mode`` from
 :mod:`course_utils.padding` (zero, replicate, symmetric, reflect, wrap) and a ``dilation``;
 the zeros each ``padding`` adds come from :func:`course_utils.arithmetic.padding_zeros`, the one
-parser of padding specs.
+parser of padding specs.  :func:`conv2d_backward_loops` (to read) and :func:`conv2d_backward` (fast,
+two convolutions) are the backward pass of lesson 09: the gradients with respect to the image and
+the kernel, given the gradient with respect to the output (zero padding, stride, channels).
 
 Shapes follow Keras: an image is ``(H, W)`` or ``(H, W, C_in)``; a kernel is
 ``(F_h, F_w)`` for a 2-D image, ``(F_h, F_w, C_in)`` for one output channel of a
@@ -40,6 +42,12 @@ KERNELS = {
 """The 3x3 feature detectors Khanzhina's lecture shows: blur (all ones), edge (a Laplacian), sharpen."""
 
 
+def _zeros(image_shape, kernel_shape, strides, padding, dilations) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The zeros ``((top, bottom), (left, right))`` that ``padding`` adds around the image."""
+    return tuple(padding_zeros(n, f, stride=s, padding=p, dilation=d) for n, f, s, p, d in zip(
+        image_shape[:2], kernel_shape[:2], strides, padding_per_axis(padding), dilations))
+
+
 def _prepare(image, kernel, stride, padding="valid", mode="zero",
              dilation=1) -> tuple[np.ndarray, np.ndarray, tuple[int, int], tuple[int, int], bool]:
     """Check the arguments; return the padded image (H, W, C), kernel (Fh, Fw, C, Co), stride,
@@ -67,8 +75,7 @@ def _prepare(image, kernel, stride, padding="valid", mode="zero",
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}; got {mode!r}.")
     spans = [dilated_kernel_size(f, d) for f, d in zip(kernel.shape[:2], dilations)]
-    zeros = tuple(padding_zeros(n, f, stride=s, padding=p, dilation=d) for n, f, s, p, d in zip(
-        image.shape[:2], kernel.shape[:2], strides, padding_per_axis(padding), dilations))
+    zeros = _zeros(image.shape, kernel.shape, strides, padding, dilations)
     padded = image if zeros == ((0, 0), (0, 0)) else pad(image, zeros, mode)
     if spans[0] > padded.shape[0] or spans[1] > padded.shape[1]:
         dilated = f" (dilated to span {spans[0]}x{spans[1]})" if spans != list(kernel.shape[:2]) else ""
@@ -170,3 +177,91 @@ def conv_as_matrix(input_shape: tuple[int, int], kernel) -> np.ndarray:
                          f"have that many columns and about as many rows; keep to {MATRIX_PIXELS:,} pixels (64x64).")
     basis = np.eye(input_shape[0] * input_shape[1]).reshape(-1, *input_shape)
     return np.stack([conv2d(pixel, kernel).ravel() for pixel in basis], axis=1)
+
+
+def _backward_arguments(image, kernel, grad_output, stride, padding):
+    """Check the arguments of a backward pass; return the padded image (H, W, C), the kernel (Fh, Fw, C, Co),
+    the stride, the zeros the padding added, and ``grad_output`` as (H_out, W_out, C_out)."""
+    shapes = np.shape(image), np.shape(kernel)
+    padded, kernel, strides, _, squeeze = _prepare(image, kernel, stride, padding)
+    zeros = _zeros(np.shape(image), kernel.shape, strides, padding, (1, 1))
+    h_out, w_out = ((p - f) // s + 1 for p, f, s in zip(padded.shape, kernel.shape, strides))
+    expected = (h_out, w_out) if squeeze else (h_out, w_out, kernel.shape[3])
+    grad_output = numeric_array(grad_output, "grad_output")
+    if grad_output.shape != expected:
+        raise ValueError(f"grad_output must have the shape of the forward pass's output, {expected} here "
+                         f"(image {shapes[0]}, kernel {shapes[1]}, stride {strides}, padding {padding!r}); "
+                         f"got shape {grad_output.shape}.")
+    grad_output = grad_output.reshape(h_out, w_out, kernel.shape[3]).astype(padded.dtype, copy=False)
+    return padded, kernel, strides, zeros, grad_output, shapes
+
+
+def _unpad(grad_padded: np.ndarray, zeros) -> np.ndarray:
+    """Cut off the gradient of the zeros the padding added: they are not part of the image."""
+    (top, bottom), (left, right) = zeros
+    return grad_padded[top:grad_padded.shape[0] - bottom, left:grad_padded.shape[1] - right]
+
+
+def conv2d_backward_loops(image, kernel, grad_output, stride=1, *,
+                          padding="valid") -> tuple[np.ndarray, np.ndarray]:
+    """The backward pass of :func:`conv2d` with plain Python loops: slow, for reading.
+
+    Given ``grad_output`` = ∂L/∂Y for ``Y = conv2d(image, kernel, stride, padding=padding)``, returns
+    (∂L/∂image, ∂L/∂kernel), shaped like ``image`` and ``kernel``.  It retraces the forward loops of
+    :func:`conv2d_loops`: output pixel (i, j, c) was ``sum(window * kernel[..., c])``, so by the chain
+    rule it sends ``grad * kernel`` back to its window of the image and ``grad * window`` to the kernel.
+    The padding's zeros get a gradient too; it is cut off at the end.
+
+    >>> grad_image, grad_kernel = conv2d_backward_loops(np.arange(9.0).reshape(3, 3), np.ones((2, 2)), np.ones((2, 2)))
+    >>> grad_image  # how many windows each pixel is in
+    array([[1., 2., 1.],
+           [2., 4., 2.],
+           [1., 2., 1.]])
+    >>> grad_kernel  # the sum of the pixels each weight multiplied
+    array([[ 8., 12.],
+           [20., 24.]])
+    """
+    image, kernel, (s_h, s_w), zeros, grad_output, (image_shape, kernel_shape) = _backward_arguments(
+        image, kernel, grad_output, stride, padding)
+    f_h, f_w, _, c_out = kernel.shape
+    h_out, w_out, _ = grad_output.shape
+    grad_image, grad_kernel = np.zeros_like(image), np.zeros_like(kernel)
+    for c in range(c_out):
+        for i in range(h_out):
+            for j in range(w_out):
+                rows, cols = slice(i * s_h, i * s_h + f_h), slice(j * s_w, j * s_w + f_w)
+                grad_image[rows, cols, :] += grad_output[i, j, c] * kernel[:, :, :, c]  # ∂Y[i, j, c]/∂window = kernel
+                grad_kernel[:, :, :, c] += grad_output[i, j, c] * image[rows, cols, :]  # ∂Y[i, j, c]/∂kernel = window
+    return _unpad(grad_image, zeros).reshape(image_shape), grad_kernel.reshape(kernel_shape)
+
+
+def conv2d_backward(image, kernel, grad_output, stride=1, *, padding="valid") -> tuple[np.ndarray, np.ndarray]:
+    """The backward pass of :func:`conv2d`, vectorized: (∂L/∂image, ∂L/∂kernel) from ``grad_output`` = ∂L/∂Y.
+
+    Same result as :func:`conv2d_backward_loops` (zero padding, no dilation), written as two convolutions:
+
+    - ∂L/∂kernel is the (padded) image cross-correlated with ∂L/∂Y, whose pixels are spread ``stride``
+      apart (a dilated kernel): weight (a, b) met the pixels at (a + s i, b + s j);
+    - ∂L/∂image is the *transposed convolution* of ∂L/∂Y: ``stride - 1`` zeros inserted between its pixels,
+      ``F - 1`` zeros all round (a "full" convolution), then :func:`conv2d` with the kernel turned by 180
+      degrees and its input and output channels swapped.  The padding's share is cut off.
+
+    >>> rng = np.random.default_rng(0)
+    >>> image, kernel, grad = rng.normal(size=(7, 6, 2)), rng.normal(size=(3, 3, 2, 4)), rng.normal(size=(3, 2, 4))
+    >>> fast, loops = conv2d_backward(image, kernel, grad, 2), conv2d_backward_loops(image, kernel, grad, 2)
+    >>> all(np.allclose(a, b) for a, b in zip(fast, loops)), fast[0].shape, fast[1].shape
+    (True, (7, 6, 2), (3, 3, 2, 4))
+    """
+    image, kernel, (s_h, s_w), zeros, grad_output, (image_shape, kernel_shape) = _backward_arguments(
+        image, kernel, grad_output, stride, padding)
+    f_h, f_w, _, c_out = kernel.shape
+    h_out, w_out, _ = grad_output.shape
+    span_h, span_w = (h_out - 1) * s_h + 1, (w_out - 1) * s_w + 1  # ∂L/∂Y with its pixels spread out
+    windows = np.lib.stride_tricks.sliding_window_view(image, (span_h, span_w), axis=(0, 1))
+    grad_kernel = np.einsum("abchw,hwo->abco", windows[:f_h, :f_w, :, ::s_h, ::s_w], grad_output, optimize=True)
+    spread = np.zeros((span_h, span_w, c_out), dtype=image.dtype)
+    spread[::s_h, ::s_w] = grad_output  # stride - 1 zeros between the pixels
+    unused = image.shape[0] - (span_h + f_h - 1), image.shape[1] - (span_w + f_w - 1)  # rows the stride skipped
+    full = ((f_h - 1, f_h - 1 + unused[0]), (f_w - 1, f_w - 1 + unused[1]))
+    grad_image = conv2d(spread, flip_kernel(kernel).transpose(0, 1, 3, 2), padding=full)
+    return _unpad(grad_image, zeros).reshape(image_shape), grad_kernel.reshape(kernel_shape)

@@ -508,6 +508,48 @@ row("lesson08.dropout", "unchanged", lambda: lambda x, rate, rng: x, "fail", "un
 row("lesson08.dropout", "noise on every value", lambda: lambda x, rate, rng: x * rng.uniform(0.5, 1.5, x.shape), "fail", "same number")
 row("lesson08.dropout", "flattens", lambda: lambda x, rate, rng: x.ravel(), "fail", "returns shape")
 
+# ---- lesson 09
+row("lesson09.avg_pool_backward", "with np.kron", lambda: lambda g: np.kron(g, np.ones((2, 2))) / 4, "pass")
+row("lesson09.avg_pool_backward", "in float32, as a tensor", lambda: lambda g: tensor(
+    (np.repeat(np.repeat(g, 2, 0), 2, 1) / 4).astype("float32")), "pass")
+row("lesson09.avg_pool_backward", "sum pooling's", lambda: lambda g: np.kron(g, np.ones((2, 2))), "fail", "4 times too large")
+row("lesson09.avg_pool_backward", "divided by 2", lambda: lambda g: np.kron(g, np.ones((2, 2))) / 2, "fail", "twice too large")
+row("lesson09.avg_pool_backward", "max pooling's", lambda: lambda g: np.kron(g, [[1, 0], [0, 0]]), "fail", "as max pooling")
+row("lesson09.avg_pool_backward", "not upsampled", lambda: lambda g: g / 4, "fail", "shape of the pooled output")
+row("lesson09.avg_pool_backward", "one axis only", lambda: lambda g: np.repeat(g, 2, 0) / 2, "fail", "should have shape \\(6, 8\\)")
+row("lesson09.avg_pool_backward", "tiled, not repeated", lambda: lambda g: np.tile(g, (2, 2)) / 4, "fail", "np.repeat")
+
+
+def _kernel_gradient(change=lambda grad: grad, via="conv2d", of="kernel", dtype="float64"):
+    from course_utils.convolution import conv2d, conv2d_backward, conv2d_backward_loops
+
+    def my_kernel_gradient(image, kernel, target):
+        image, kernel, target = (np.asarray(a, dtype) for a in (image, kernel, target))
+        error = conv2d(image, kernel) - target
+        grad_output = 2 * error / error.size
+        if via == "backward":
+            return change(conv2d_backward(image, kernel, grad_output)[of == "kernel"])
+        if via == "loops":
+            return change(conv2d_backward_loops(image, kernel, grad_output)[1])
+        return change(conv2d(image, grad_output))
+    return my_kernel_gradient
+
+
+row("lesson09.kernel_gradient", "with conv2d_backward", lambda: _kernel_gradient(via="backward"), "pass")
+row("lesson09.kernel_gradient", "with the loops", lambda: _kernel_gradient(via="loops"), "pass")
+row("lesson09.kernel_gradient", "in float32", lambda: _kernel_gradient(dtype="float32"), "pass")
+row("lesson09.kernel_gradient", "as a tensor", lambda: _kernel_gradient(change=tensor), "pass")
+row("lesson09.kernel_gradient", "sign", lambda: _kernel_gradient(change=lambda g: -g), "fail", "wrong sign")
+row("lesson09.kernel_gradient", "no factor 2", lambda: _kernel_gradient(change=lambda g: g / 2), "fail", "factor 2")
+row("lesson09.kernel_gradient", "sum of squares", lambda: _kernel_gradient(change=lambda g: g * 42), "fail", "sum of squares")
+row("lesson09.kernel_gradient", "flipped", lambda: _kernel_gradient(change=lambda g: g[::-1, ::-1]), "fail", "180 degrees")
+row("lesson09.kernel_gradient", "transposed", lambda: _kernel_gradient(change=lambda g: g.T), "fail", "transposed")
+row("lesson09.kernel_gradient", "of the image", lambda: _kernel_gradient(via="backward", of="image"), "fail",
+    "respect to the image")
+row("lesson09.kernel_gradient", "the kernel itself", lambda: lambda image, kernel, target: kernel, "fail", "differs")
+row("lesson09.kernel_gradient", "a number", lambda: lambda image, kernel, target: 1.0, "fail", "shape \\(3, 3\\)")
+
+
 # ---------------------------------------------------------------------------------------------- the table's test
 
 def snapshot(answer):
