@@ -8,7 +8,8 @@ Counted per image (batch axis left out):
 - ``params``: ``layer.count_params()``; ``weights`` is the same less the biases (that
   lecture's VGG16 table counts weights only, ``(3x3x3)x64 = 1,728``).
 - ``macs``: multiply-accumulates of the layers that multiply by weights: Dense, Conv1D/2D/3D,
-  DepthwiseConv2D and transposed convolutions.  Pooling, batch normalization, additions and
+  DepthwiseConv1D/2D, SeparableConv1D/2D (depthwise step plus pointwise step) and transposed
+  convolutions.  Pooling, batch normalization, additions and
   activations count 0 (a few operations per value, small beside the convolutions).  One
   multiply-accumulate is two floating-point operations.
 
@@ -115,13 +116,19 @@ class LayerTable:
 
 def _macs(layer, activations: int) -> int:
     """Multiply-accumulates per image: each output value costs one kernel slice's worth
-    (``kernel.size / output channels``); a transposed convolution spreads each input value instead."""
+    (``kernel.size / output channels``); a transposed convolution spreads each input value instead;
+    a separable convolution is its depthwise step (one k x k window per input channel and multiplier,
+    at each output position) plus its pointwise 1x1 step."""
     from keras import layers
 
     if isinstance(layer, (layers.Conv2DTranspose, layers.Conv1DTranspose, layers.Conv3DTranspose)):
         inputs = math.prod(layer.input.shape[1:])
         return inputs * math.prod(layer.kernel.shape) // layer.kernel.shape[-1]
-    if isinstance(layer, (layers.Dense, layers.Conv1D, layers.Conv2D, layers.Conv3D, layers.DepthwiseConv2D)):
+    if isinstance(layer, (layers.SeparableConv1D, layers.SeparableConv2D)):
+        positions = activations // layer.output.shape[-1]
+        return positions * (math.prod(layer.depthwise_kernel.shape) + math.prod(layer.pointwise_kernel.shape))
+    if isinstance(layer, (layers.Dense, layers.Conv1D, layers.Conv2D, layers.Conv3D, layers.DepthwiseConv1D,
+                          layers.DepthwiseConv2D)):
         out_channels = layer.output.shape[-1]
         return activations * math.prod(layer.kernel.shape) // out_channels
     return 0

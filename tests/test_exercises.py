@@ -549,6 +549,49 @@ row("lesson09.kernel_gradient", "of the image", lambda: _kernel_gradient(via="ba
 row("lesson09.kernel_gradient", "the kernel itself", lambda: lambda image, kernel, target: kernel, "fail", "differs")
 row("lesson09.kernel_gradient", "a number", lambda: lambda image, kernel, target: 1.0, "fail", "shape \\(3, 3\\)")
 
+# ---- lesson 10
+for label, count, pattern in [
+        ("a standard convolution", lambda h, w, i, o, k: h * w * k * k * i * o, "standard convolution"),
+        ("the depthwise step only", lambda h, w, i, o, k: h * w * k * k * i, "depthwise step only"),
+        ("the pointwise step only", lambda h, w, i, o, k: h * w * i * o, "pointwise \\(1x1\\) step only"),
+        ("a kernel per output channel", lambda h, w, i, o, k: h * w * (k * k * o + i * o), "one k x k kernel per output"),
+        ("the weights, once", lambda h, w, i, o, k: k * k * i + i * o, "number of weights"),
+        ("the parameters", lambda h, w, i, o, k: k * k * i + i * o + o, "number of parameters"),
+        ("one position short", lambda h, w, i, o, k: (h * w - 1) * (k * k * i + i * o), "does")]:
+    row("lesson10.separable_macs", label, lambda count=count: count, "fail", pattern)
+row("lesson10.separable_macs", "right, as a float", lambda: lambda h, w, i, o, k: float(h * w * (k * k * i + i * o)), "pass")
+row("lesson10.separable_macs", "right, from numpy", lambda: lambda h, w, i, o, k: np.int64(h) * w * (k * k + o) * i, "pass")
+row("lesson10.separable_macs", "half a count", lambda: lambda h, w, i, o, k: h * w * (k * k * i + i * o) / 2 + 0.5,
+    "fail", "whole number|does")
+
+
+def _dense_as_conv(*, activation="same", bias=True, order="hwc", kernel_size=None, built=True, kind="conv"):
+    def dense_as_conv(dense, input_shape):
+        h, w, c = input_shape
+        kernel, b = dense.get_weights()
+        units = kernel.shape[1]
+        if kind == "dense":
+            return dense
+        conv = layers.Conv2D(units, kernel_size or (h, w), dtype="float32", use_bias=bias,
+                             activation=dense.activation if activation == "same" else activation)
+        if not built:
+            return conv
+        conv.build((None, h, w, c))
+        if kernel_size == 1:
+            return conv
+        shaped = kernel.reshape(h, w, c, units) if order == "hwc" else kernel.reshape(c, h, w, units).transpose(1, 2, 0, 3)
+        conv.set_weights([shaped, b] if bias else [shaped])
+        return conv
+    return dense_as_conv
+
+
+row("lesson10.dense_as_conv", "right, activation by name", lambda: _dense_as_conv(activation="relu"), "pass")
+row("lesson10.dense_as_conv", "no activation", lambda: _dense_as_conv(activation=None), "fail", "no ReLU")
+row("lesson10.dense_as_conv", "no bias", lambda: _dense_as_conv(bias=False), "fail", "leaves out the bias")
+row("lesson10.dense_as_conv", "channels first", lambda: _dense_as_conv(order="chw"), "fail", "\\(channels, height, width\\) order")
+row("lesson10.dense_as_conv", "a 1x1 kernel", lambda: _dense_as_conv(kernel_size=1), "fail", "outputs \\(4, 3, 4, 6\\)")
+row("lesson10.dense_as_conv", "weights never set", lambda: _dense_as_conv(built=False), "fail", "no weights yet")
+row("lesson10.dense_as_conv", "returns the Dense layer", lambda: _dense_as_conv(kind="dense"), "fail", "not a Conv2D")
 
 # ---------------------------------------------------------------------------------------------- the table's test
 

@@ -98,6 +98,27 @@ def test_other_layer_kinds_by_hand():
     assert table.total_activations == sum(math.prod(r.output_shape) for r in rows.values())
 
 
+def test_separable_convolutions_count_their_depthwise_and_pointwise_steps():
+    import keras
+    from keras import layers
+
+    x = keras.Input((14, 14, 32), name="x")
+    y = layers.SeparableConv2D(64, 3, strides=2, depth_multiplier=2, name="sep")(x)
+    z = layers.SeparableConv1D(5, 3, padding="same", name="sep1d")(layers.Reshape((14 * 14, 32))(x))
+    w = layers.DepthwiseConv1D(3, name="dw1d")(layers.Reshape((14 * 14, 32))(x))
+    rows = {row.name: row for row in layer_table(keras.Model(x, [y, z, w])).rows}
+    assert rows["sep"].output_shape == (6, 6, 64) and rows["sep"].params == 3 * 3 * 32 * 2 + 64 * 64 + 64
+    assert rows["sep"].macs == 6 * 6 * (32 * 2 * 3 * 3 + 64 * 64)  # depthwise, then 1x1 over 64 channels
+    assert rows["sep"].weights == rows["sep"].params - 64
+    assert rows["sep1d"].macs == 196 * (32 * 3 + 32 * 5)
+    assert rows["dw1d"].macs == 194 * 32 * 3
+    # the same counts as the two layers it fuses
+    same = keras.Sequential([keras.Input((14, 14, 32)), layers.DepthwiseConv2D(3, strides=2, depth_multiplier=2,
+                                                                               use_bias=False),
+                             layers.Conv2D(64, 1)])
+    assert layer_table(same).total_macs == rows["sep"].macs and same.count_params() == rows["sep"].params
+
+
 def test_rendering_names_layers_and_totals(vgg_table):
     text = vgg_table.to_text(kinds=("Dense",))
     assert "fc1" in text and "block1_conv1" not in text and "TOTAL parameters: 138,357,544" in text
