@@ -42,16 +42,11 @@ KERNELS = {
 """The 3x3 feature detectors Khanzhina's lecture shows: blur (all ones), edge (a Laplacian), sharpen."""
 
 
-def _zeros(image_shape, kernel_shape, strides, padding, dilations) -> tuple[tuple[int, int], tuple[int, int]]:
-    """The zeros ``((top, bottom), (left, right))`` that ``padding`` adds around the image."""
-    return tuple(padding_zeros(n, f, stride=s, padding=p, dilation=d) for n, f, s, p, d in zip(
-        image_shape[:2], kernel_shape[:2], strides, padding_per_axis(padding), dilations))
-
-
 def _prepare(image, kernel, stride, padding="valid", mode="zero",
-             dilation=1) -> tuple[np.ndarray, np.ndarray, tuple[int, int], tuple[int, int], bool]:
+             dilation=1) -> tuple[np.ndarray, np.ndarray, tuple[int, int], tuple[int, int], tuple, bool]:
     """Check the arguments; return the padded image (H, W, C), kernel (Fh, Fw, C, Co), stride,
-    dilation, and whether the result loses its channel axis."""
+    dilation, the zeros the padding added (``((top, bottom), (left, right))``) and whether the
+    result loses its channel axis."""
     image, kernel = numeric_array(image, "image"), numeric_array(kernel, "kernel")
     strides, dilations = positive_pair(stride, "stride"), positive_pair(dilation, "dilation")
     if image.ndim not in (2, 3):
@@ -75,7 +70,8 @@ def _prepare(image, kernel, stride, padding="valid", mode="zero",
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}; got {mode!r}.")
     spans = [dilated_kernel_size(f, d) for f, d in zip(kernel.shape[:2], dilations)]
-    zeros = _zeros(image.shape, kernel.shape, strides, padding, dilations)
+    zeros = tuple(padding_zeros(n, f, stride=s, padding=p, dilation=d) for n, f, s, p, d in zip(
+        image.shape[:2], kernel.shape[:2], strides, padding_per_axis(padding), dilations))
     padded = image if zeros == ((0, 0), (0, 0)) else pad(image, zeros, mode)
     if spans[0] > padded.shape[0] or spans[1] > padded.shape[1]:
         dilated = f" (dilated to span {spans[0]}x{spans[1]})" if spans != list(kernel.shape[:2]) else ""
@@ -84,7 +80,7 @@ def _prepare(image, kernel, stride, padding="valid", mode="zero",
                          f"{image.shape[0]}x{image.shape[1]} image{where}: the kernel must fit inside the "
                          "(padded) image on both axes.")
     dtype = np.result_type(image.dtype, kernel.dtype, np.float32)
-    return padded.astype(dtype, copy=False), kernel.astype(dtype, copy=False), strides, dilations, squeeze
+    return padded.astype(dtype, copy=False), kernel.astype(dtype, copy=False), strides, dilations, zeros, squeeze
 
 
 def conv2d_loops(image, kernel, stride=1) -> np.ndarray:
@@ -99,7 +95,7 @@ def conv2d_loops(image, kernel, stride=1) -> np.ndarray:
            [81., 90.]])
     """
     # Check the arguments; make the image (H, W, C_in) and the kernel (F_h, F_w, C_in, C_out).
-    image, kernel, (s_h, s_w), _, squeeze = _prepare(image, kernel, stride)
+    image, kernel, (s_h, s_w), _, _, squeeze = _prepare(image, kernel, stride)
     f_h, f_w, _, c_out = kernel.shape
     h_out = (image.shape[0] - f_h) // s_h + 1  # how many positions the kernel fits in
     w_out = (image.shape[1] - f_w) // s_w + 1
@@ -128,7 +124,7 @@ def conv2d(image, kernel, stride=1, *, padding="valid", mode: str = "zero", dila
            [6., 9., 6.],
            [4., 6., 4.]])
     """
-    image, kernel, (s_h, s_w), (d_h, d_w), squeeze = _prepare(image, kernel, stride, padding, mode, dilation)
+    image, kernel, (s_h, s_w), (d_h, d_w), _, squeeze = _prepare(image, kernel, stride, padding, mode, dilation)
     span_h, span_w = dilated_kernel_size(kernel.shape[0], d_h), dilated_kernel_size(kernel.shape[1], d_w)
     windows = np.lib.stride_tricks.sliding_window_view(image, (span_h, span_w), axis=(0, 1))
     windows = windows[::s_h, ::s_w, :, ::d_h, ::d_w]
@@ -183,8 +179,7 @@ def _backward_arguments(image, kernel, grad_output, stride, padding):
     """Check the arguments of a backward pass; return the padded image (H, W, C), the kernel (Fh, Fw, C, Co),
     the stride, the zeros the padding added, and ``grad_output`` as (H_out, W_out, C_out)."""
     shapes = np.shape(image), np.shape(kernel)
-    padded, kernel, strides, _, squeeze = _prepare(image, kernel, stride, padding)
-    zeros = _zeros(np.shape(image), kernel.shape, strides, padding, (1, 1))
+    padded, kernel, strides, _, zeros, squeeze = _prepare(image, kernel, stride, padding)
     h_out, w_out = ((p - f) // s + 1 for p, f, s in zip(padded.shape, kernel.shape, strides))
     expected = (h_out, w_out) if squeeze else (h_out, w_out, kernel.shape[3])
     grad_output = numeric_array(grad_output, "grad_output")

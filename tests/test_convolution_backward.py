@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from course_utils.arithmetic import padding_per_axis, padding_zeros
 from course_utils.convolution import conv2d, conv2d_backward, conv2d_backward_loops
 
 # (image shape, kernel shape, stride, padding): every case the lesson's layers use, and uneven ones
@@ -31,10 +32,10 @@ def _tf_padding(padding, zeros):
 
 
 def _zeros(image, kernel, stride, padding):
-    from course_utils.convolution import _zeros
-
+    """The zeros ``padding`` adds, ((top, bottom), (left, right)), from the course's one parser of padding specs."""
     strides = (stride, stride) if isinstance(stride, int) else stride
-    return _zeros(image.shape, kernel.shape, strides, padding, (1, 1))
+    return tuple(padding_zeros(n, f, stride=s, padding=p) for n, f, s, p in zip(
+        image.shape[:2], kernel.shape[:2], strides, padding_per_axis(padding)))
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
