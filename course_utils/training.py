@@ -57,9 +57,38 @@ def learning_rate_schedule(total_steps: int, *, peak: float = PEAK_LEARNING_RATE
         warmup_target=peak, warmup_steps=warmup_steps)
 
 
+def augmented_batches(images, labels, augmentation, *, batch_size: int = BATCH_SIZE, seed: int | None = None):
+    """Shuffled batches of ``(augmentation(images), labels)``, made by ``tf.data`` on the CPU while the model trains.
+
+    Lesson 08 writes these lines out: Keras's "option 2" for preprocessing layers, which runs under
+    every backend. ``augmentation`` is a ``keras.layers.Pipeline`` (or one layer) of random layers,
+    called with ``training=True`` on each new batch; a ``keras.Sequential`` model can't run inside
+    ``tf.data`` under JAX, so it is refused. ``seed`` (default: the course seed) fixes the shuffling.
+
+    >>> import keras
+    >>> import numpy as np
+    >>> flip = keras.layers.Pipeline([keras.layers.RandomFlip("horizontal", seed=1)])
+    >>> batches = augmented_batches(np.zeros((10, 4, 4, 1), "float32"), np.arange(10), flip, batch_size=4)
+    >>> [tuple(x.shape) for x, y in batches]
+    [(4, 4, 4, 1), (4, 4, 4, 1), (2, 4, 4, 1)]
+    """
+    import keras
+    import tensorflow as tf
+
+    if isinstance(augmentation, keras.Model) or not isinstance(augmentation, keras.layers.Layer):
+        raise TypeError(f"augmentation must be a Keras layer, such as keras.layers.Pipeline([...random layers...]), "
+                        f"got {type(augmentation).__name__}" + (" (a model: tf.data can't run one under every "
+                                                                  "backend; use keras.layers.Pipeline)" if isinstance(augmentation, keras.Model) else "") + ".")
+    images, labels = labelled_images(images, labels, "training")
+    batch_size = positive_int(batch_size, "batch_size")
+    seed = current_seed() if seed is None else seed_value(seed)
+    batches = tf.data.Dataset.from_tensor_slices((images, labels)).shuffle(len(images), seed=seed).batch(batch_size)
+    return batches.map(lambda x, y: (augmentation(x, training=True), y)).prefetch(tf.data.AUTOTUNE)
+
+
 def fit_fast(model, x_train, y_train, *, epochs: int, validation_data=None, verbose: int = 2,
              seed: int | None = None, batch_size: int = BATCH_SIZE, peak_learning_rate: float = PEAK_LEARNING_RATE,
-             callbacks=None):
+             callbacks=None, augmentation=None):
     """Compile ``model`` with the course's recipe and train it; return the ``keras.callbacks.History``.
 
     Shown in lesson 04, whose cells write out these same calls: ``keras.utils.set_random_seed(seed)``,
@@ -69,6 +98,8 @@ def fit_fast(model, x_train, y_train, *, epochs: int, validation_data=None, verb
     ``y_train`` holds integer class labels (sparse cross-entropy). ``seed`` (default: the course seed,
     ``COURSE_SEED`` or 42) is passed to ``keras.utils.set_random_seed`` before training, so the shuffling
     and any dropout repeat from run to run (the weights were drawn when the model was built). ``verbose=2`` prints one line per epoch.
+``augmentation`` (lesson 08): a ``keras.layers.Pipeline`` of random layers applied to each training batch
+by :func:`augmented_batches`.
 
     >>> import keras
     >>> import numpy as np
@@ -102,5 +133,8 @@ def fit_fast(model, x_train, y_train, *, epochs: int, validation_data=None, verb
     keras.utils.set_random_seed(seed)
     model.compile(optimizer=keras.optimizers.Adam(learning_rate_schedule(steps, peak=peak_learning_rate)),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    if augmentation is not None:
+        batches = augmented_batches(x_train, y_train, augmentation, batch_size=batch_size, seed=seed)
+        return model.fit(batches, epochs=epochs, validation_data=validation_data, verbose=verbose, callbacks=callbacks)
     return model.fit(x_train, y_train, batch_size=batch_size, epochs=epochs, validation_data=validation_data,
                      verbose=verbose, callbacks=callbacks, shuffle=True)

@@ -41,6 +41,12 @@ def _dense_layer():
     return keras.layers.Dense(3)
 
 
+def _flip_model():
+    import keras
+
+    return keras.Sequential([keras.layers.RandomFlip()])
+
+
 def _input(shape):
     import keras
 
@@ -109,6 +115,8 @@ PROBES = [
     ("fit_fast", "seed=-3", lambda c, m: training.fit_fast(c, X, Y, epochs=1, seed=-3), ValueError, "seed must be an int from 0"),
     ("fit_fast", "verbose=True", lambda c, m: training.fit_fast(c, X, Y, epochs=1, verbose=True), ValueError, "verbose must be 0 .*, 1 .* or 2"),
     ("fit_fast", "text images", lambda c, m: training.fit_fast(c, "digits", Y, epochs=1), TypeError, "training images must be an array of numbers"),
+    ("fit_fast", "augmentation=a Sequential model", lambda c, m: training.fit_fast(c, X, Y, epochs=1, augmentation=_flip_model()), TypeError, r"augmentation must be a Keras layer, such as keras.layers.Pipeline.*got Sequential \(a model"),
+    ("augmented_batches", "augmentation=a function", lambda c, m: training.augmented_batches(X, Y, lambda x: x), TypeError, "augmentation must be a Keras layer, .*got function"),
     ("predicted_classes", "model='model'", lambda c, m: evaluation.predicted_classes("model", X), TypeError, r"model must be a keras.Model \(or anything with a predict method\), got 'model'"),
     ("predicted_classes", "32x32 images for a 28x28 model", lambda c, m: evaluation.predicted_classes(c, np.zeros((2, 32, 32, 1))), ValueError, r"images must be a batch of shape \(n, 28, 28, 1\)"),
     ("predicted_classes", "batch_size=0", lambda c, m: evaluation.predicted_classes(c, X, batch_size=0), ValueError, "batch_size must be a positive int, got 0"),

@@ -163,3 +163,30 @@ def test_fit_fast_names_a_bad_argument(tiny_model, kwargs, name):
 def test_helpers_name_a_bad_argument(call, name):
     with pytest.raises(ValueError, match=name):
         call()
+
+
+def test_augmented_batches_keep_the_labels_and_change_the_images():
+    import keras
+
+    from course_utils.training import augmented_batches
+
+    images = np.zeros((8, 28, 28, 1), np.float32)
+    images[:, 10:18, 12:16] = 1.0                      # a bar, the same in every image
+    labels = np.arange(8)
+    move = keras.layers.Pipeline([keras.layers.RandomTranslation(0.3, 0.3, fill_mode="constant", seed=3)])
+    first, second = ([(np.asarray(x), np.asarray(y)) for x, y in augmented_batches(images, labels, move, batch_size=4, seed=1)]
+                     for _ in range(2))
+    seen = np.concatenate([y for _, y in first])
+    assert sorted(seen.tolist()) == list(range(8))     # every image once per epoch, shuffled with its label
+    assert not np.array_equal(np.concatenate([x for x, _ in first]), images[seen])  # moved
+    assert not np.array_equal(first[0][0], second[0][0])  # new draws each epoch
+
+
+def test_fit_fast_with_augmentation_trains_on_batches_from_the_pipeline():
+    import keras
+
+    model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(2, activation="softmax")])
+    images, labels = _dot_images([2, 25] * 16), np.array([0, 1] * 16)
+    keep = keras.layers.Pipeline([keras.layers.RandomTranslation(0.0, 0.05, fill_mode="constant", seed=1)])
+    history = fit_fast(model, images, labels, epochs=3, batch_size=8, verbose=0, augmentation=keep, peak_learning_rate=0.1)
+    assert len(history.history["loss"]) == 3 and history.history["accuracy"][-1] == 1.0
