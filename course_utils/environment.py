@@ -1,7 +1,9 @@
 """The one setup call at the top of every notebook.
 
 It fixes the random seeds, reads the course profile, picks up a GPU when the
-running Keras backend sees one (and only then turns on mixed precision), trains data
+running Keras backend sees one (and only then turns on mixed precision: on a CPU the course trains in
+float32, because ``mixed_bfloat16`` was more than twice as slow as float32 for lesson 04's recipe on a
+2-core AVX2 CPU, ``benchmarks/mnist_recipes.py``: a CPU without bfloat16 instructions emulates them), trains data
 parallel over several GPUs in the ``full`` profile under JAX (:func:`data_parallel`),
 keeps TensorFlow's C++ start-up log out of the notebook, and reports all of that in a
 few lines.
@@ -11,7 +13,7 @@ Example:
     >>> info = setup(seed=0)          # doctest: +SKIP
     Course profile: student (full data, enough epochs for the lesson's point: minutes on a laptop CPU)
     Keras 3.15.1, backend tensorflow 2.21.0 | Python 3.11.7 | numpy 2.4.6
-    Devices: CPU only (no GPU visible to tensorflow) | mixed precision: off
+    Devices: CPU only (no GPU visible to tensorflow) | mixed precision: off (never on a CPU)
     Random seed: 0 (Python, numpy and tensorflow; set COURSE_SEED to change it)
 
 The seed comes from ``COURSE_SEED`` when it is set (42 otherwise), so a whole lesson can be
@@ -56,7 +58,7 @@ class SetupInfo:
             f"Course profile: {self.profile.name} ({self.profile.description})",
             f"Keras {v['keras']}, backend {self.backend} {v.get(self.backend, '')}".rstrip()
             + f" | Python {v['python']} | numpy {v['numpy']}",
-            f"Devices: {devices} | mixed precision: {'on (mixed_float16)' if self.mixed_precision else 'off'}"
+            f"Devices: {devices} | mixed precision: {'on (mixed_float16)' if self.mixed_precision else 'off (never on a CPU)'}"
             + (f" | {self.parallel}" if self.parallel else ""),
             f"Random seed: {self.seed} (Python, numpy and {self.backend}; set {SEED_VAR} to change it)",
         ])

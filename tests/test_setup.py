@@ -45,7 +45,7 @@ def test_setup_reports_in_a_few_lines_and_keeps_tensorflow_quiet():
     assert len(lines) == 4
     assert lines[0].startswith("Course profile: ci")
     assert "backend tensorflow" in lines[1] and "Keras 3." in lines[1]
-    assert "CPU only (no GPU visible to tensorflow) | mixed precision: off" in lines[2]
+    assert "CPU only (no GPU visible to tensorflow) | mixed precision: off (never on a CPU)" in lines[2]
     assert lines[3].startswith("Random seed: 7")
     assert result.stderr.strip() == "", result.stderr  # no C++ start-up log (oneDNN, CUDA) in the notebook
 
