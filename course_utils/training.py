@@ -135,6 +135,7 @@ by :func:`augmented_batches`.
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     if augmentation is not None:
         batches = augmented_batches(x_train, y_train, augmentation, batch_size=batch_size, seed=seed)
-        return model.fit(batches, epochs=epochs, validation_data=validation_data, verbose=verbose, callbacks=callbacks)
+        return model.fit(batches, epochs=epochs, validation_data=validation_data, verbose=verbose, callbacks=callbacks,
+                         shuffle=False)  # the pipeline shuffles
     return model.fit(x_train, y_train, batch_size=batch_size, epochs=epochs, validation_data=validation_data,
                      verbose=verbose, callbacks=callbacks, shuffle=True)
