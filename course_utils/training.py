@@ -75,10 +75,11 @@ def augmented_batches(images, labels, augmentation, *, batch_size: int = BATCH_S
     import keras
     import tensorflow as tf
 
-    if isinstance(augmentation, keras.Model) or not isinstance(augmentation, keras.layers.Layer):
-        raise TypeError(f"augmentation must be a Keras layer, such as keras.layers.Pipeline([...random layers...]), "
-                        f"got {type(augmentation).__name__}" + (" (a model: tf.data can't run one under every "
-                                                                  "backend; use keras.layers.Pipeline)" if isinstance(augmentation, keras.Model) else "") + ".")
+    allowed = "augmentation must be a Keras layer, such as keras.layers.Pipeline([...random layers...])"
+    if isinstance(augmentation, keras.Model):
+        raise TypeError(f"{allowed}, got {type(augmentation).__name__} (a model: tf.data can't run one under every backend).")
+    if not isinstance(augmentation, keras.layers.Layer):
+        raise TypeError(f"{allowed}, got {type(augmentation).__name__}.")
     images, labels = labelled_images(images, labels, "training")
     batch_size = positive_int(batch_size, "batch_size")
     seed = current_seed() if seed is None else seed_value(seed)
@@ -98,8 +99,8 @@ def fit_fast(model, x_train, y_train, *, epochs: int, validation_data=None, verb
     ``y_train`` holds integer class labels (sparse cross-entropy). ``seed`` (default: the course seed,
     ``COURSE_SEED`` or 42) is passed to ``keras.utils.set_random_seed`` before training, so the shuffling
     and any dropout repeat from run to run (the weights were drawn when the model was built). ``verbose=2`` prints one line per epoch.
-``augmentation`` (lesson 08): a ``keras.layers.Pipeline`` of random layers applied to each training batch
-by :func:`augmented_batches`.
+    ``augmentation`` (lesson 08): a ``keras.layers.Pipeline`` of random layers applied to each training batch
+    by :func:`augmented_batches`.
 
     >>> import keras
     >>> import numpy as np
