@@ -174,8 +174,8 @@ def test_augmented_batches_keep_the_labels_and_change_the_images():
     images[:, 10:18, 12:16] = 1.0                      # a bar, the same in every image
     labels = np.arange(8)
     move = keras.layers.Pipeline([keras.layers.RandomTranslation(0.3, 0.3, fill_mode="constant", seed=3)])
-    first, second = ([(np.asarray(x), np.asarray(y)) for x, y in augmented_batches(images, labels, move, batch_size=4, seed=1)]
-                     for _ in range(2))
+    batches = augmented_batches(images, labels, move, batch_size=4, seed=1)
+    first, second = ([(np.asarray(x), np.asarray(y)) for x, y in batches] for _epoch in range(2))  # two passes, as fit makes
     seen = np.concatenate([y for _, y in first])
     assert sorted(seen.tolist()) == list(range(8))     # every image once per epoch, shuffled with its label
     assert not np.array_equal(np.concatenate([x for x, _ in first]), images[seen])  # moved
