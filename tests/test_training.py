@@ -120,6 +120,26 @@ def test_fit_fast_runs_the_calls_lesson_04_writes_out():
         assert helped.history[key] == pytest.approx(values, rel=1e-6), key
 
 
+def test_fit_fast_traces_the_training_step_once_under_tensorflow():
+    """Without build_training_state, TensorFlow traces the step twice (the first trace creates the Adam and metric variables)."""
+    import keras
+
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip("JAX and PyTorch trace the training step their own way")
+
+    class CountingTraces(keras.Sequential):
+        traces = 0
+
+        def train_step(self, data):
+            CountingTraces.traces += 1  # Python runs once per trace, not once per step
+            return super().train_step(data)
+
+    x, y = _two_blobs(64, 6)
+    model = CountingTraces([keras.Input((2,)), keras.layers.Dense(2, activation="softmax")])
+    fit_fast(model, x, y, epochs=2, batch_size=32, verbose=0)
+    assert CountingTraces.traces == 1
+
+
 def test_show_mistakes_titles_each_mistake_with_truth_and_prediction():
     images = _dot_images([1, 2, 3, 4])
     fig = show_mistakes(images, np.array([0, 1, 2, 3]), np.array([0, 7, 2, 5]), title="Mistakes")
