@@ -127,7 +127,8 @@ def fit_fast(model, x_train, y_train, *, epochs: int, validation_data=None, verb
 
     Shown in lesson 04, whose cells write out these same calls: ``keras.utils.set_random_seed(seed)``,
     ``model.compile(optimizer=keras.optimizers.Adam(learning_rate_schedule(steps)),
-    loss="sparse_categorical_crossentropy", metrics=["accuracy"])``, then ``model.fit(...)``.
+    loss="sparse_categorical_crossentropy", metrics=["accuracy"])``, then ``model.fit(...)``. In between it
+    calls :func:`build_training_state`, which changes no result, only the time before the first step.
 
     ``y_train`` holds integer class labels (sparse cross-entropy). ``seed`` (default: the course seed,
     ``COURSE_SEED`` or 42) is passed to ``keras.utils.set_random_seed`` before training, so the shuffling
